@@ -1,0 +1,63 @@
+// Reads the custom resource's properties (always strings, as CloudFormation delivers them) into a typed spec.
+import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/private/project-version-arn';
+import { PROP, REMOVAL, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+
+/** What one CustomLabelsModel resource declares. */
+export interface ModelSpec {
+  readonly projectVersionArn: string;
+  readonly projectName: string;
+  readonly versionName: string;
+  /** Known when the user passed it; otherwise resolved at run time with DescribeProjects. */
+  readonly projectArn?: string;
+  readonly minInferenceUnits: number;
+  /** Undefined when the model does not autoscale. */
+  readonly maxInferenceUnits?: number;
+  readonly retainOnDelete: boolean;
+  readonly timeoutSeconds: number;
+}
+
+/** Parses a positive integer that CloudFormation may deliver as a string or (from older templates) a number. */
+function parseUnits(name: string, value: unknown): number {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new Error(`${name} must be an integer >= 1, got "${String(value)}"`);
+  }
+  return Number(text);
+}
+
+export function parseModelSpec(props: Record<string, unknown> | undefined): ModelSpec {
+  const p = props ?? {};
+  const arn = String(p[PROP.projectVersionArn] ?? '');
+  const parsed = parseProjectVersionArn(arn);
+  if (!parsed) {
+    throw new Error(`${PROP.projectVersionArn} must be a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${arn}"`);
+  }
+  const projectArn = p[PROP.projectArn] === undefined || p[PROP.projectArn] === '' ? undefined : String(p[PROP.projectArn]);
+  if (projectArn !== undefined && !projectArnMatchesVersion(projectArn, parsed)) {
+    throw new Error(`${PROP.projectArn} "${projectArn}" is not the project of ${arn}`);
+  }
+  const min = parseUnits(PROP.minInferenceUnits, p[PROP.minInferenceUnits] ?? '1');
+  const rawMax = p[PROP.maxInferenceUnits];
+  const max = rawMax === undefined || rawMax === '' ? undefined : parseUnits(PROP.maxInferenceUnits, rawMax);
+  if (max !== undefined && max < min) {
+    throw new Error(`${PROP.maxInferenceUnits} (${max}) must be >= ${PROP.minInferenceUnits} (${min})`);
+  }
+  const removal = String(p[PROP.removalPolicy] ?? REMOVAL.destroy);
+  if (removal !== REMOVAL.destroy && removal !== REMOVAL.retain) {
+    throw new Error(`${PROP.removalPolicy} must be "${REMOVAL.destroy}" or "${REMOVAL.retain}", got "${removal}"`);
+  }
+  const timeout = Number(p[PROP.timeoutSeconds] ?? TIMEOUT_BOUNDS.maxSeconds);
+  if (!Number.isInteger(timeout) || timeout < TIMEOUT_BOUNDS.minSeconds || timeout > TIMEOUT_BOUNDS.maxSeconds) {
+    throw new Error(`${PROP.timeoutSeconds} must be an integer from ${TIMEOUT_BOUNDS.minSeconds} to ${TIMEOUT_BOUNDS.maxSeconds}, got "${String(p[PROP.timeoutSeconds])}"`);
+  }
+  return {
+    projectVersionArn: arn,
+    projectName: parsed.projectName,
+    versionName: parsed.versionName,
+    projectArn,
+    minInferenceUnits: min,
+    maxInferenceUnits: max,
+    retainOnDelete: removal === REMOVAL.retain,
+    timeoutSeconds: timeout,
+  };
+}

@@ -1,0 +1,94 @@
+// CloudFormation's onEvent handler: claims the model for this request and returns at once. It starts and stops
+// nothing, so that nothing it began can be orphaned if it fails; isComplete does the work, poll by poll.
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { ATTR } from '../lib/private/resource-properties';
+import { ModelSpec, parseModelSpec } from './model-spec';
+import { ownerOf, TAG } from './ownership';
+import { stackStatus } from './cloudformation-api';
+import { deadlineFor, Goal, planRequest, Requester } from './reconcile';
+import { eraseRecord, findProjectArn, newClient, readRecord, writeRecord } from './rekognition-api';
+import type { RekognitionClient } from '@aws-sdk/client-rekognition';
+
+/** What onEvent hands to isComplete; the Provider framework merges it into every isComplete event. */
+export interface ReconcileRequest {
+  /** Undefined when there is nothing to do (the skip reason says why). */
+  readonly goal?: Goal;
+  readonly skip?: string;
+  readonly projectArn?: string;
+  /** Epoch milliseconds. */
+  readonly deadline: number;
+}
+
+export interface OnEventResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+  readonly CustomLabels: ReconcileRequest;
+}
+
+function log(message: string, detail: Record<string, unknown>): void {
+  console.log(JSON.stringify({ message, ...detail }));
+}
+
+export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
+  const client = newClient();
+  const self: Requester = { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId };
+  if (event.RequestType === 'Delete') {
+    // Delete uses the properties, never the physical id: CloudFormation may send one it made up.
+    let spec: ModelSpec;
+    try {
+      spec = parseModelSpec(event.ResourceProperties);
+    } catch (e) {
+      // Properties that never parsed never started a model.
+      return skip(event.PhysicalResourceId, `unreadable properties: ${(e as Error).message}`);
+    }
+    // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
+    const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
+    return claim(client, event.PhysicalResourceId, spec, 'Delete', self, status);
+  }
+  const spec = parseModelSpec(event.ResourceProperties);
+  if (event.RequestType === 'Update') {
+    const old = parseModelSpec(event.OldResourceProperties);
+    if (old.projectVersionArn !== spec.projectVersionArn) {
+      // A replacement: CloudFormation deletes the old version after this update succeeds. Mark it, so that its
+      // Delete stops it even under RemovalPolicy.RETAIN; and unmark the new one (a rollback may swap them back).
+      const oldRecord = await readRecord(client, old.projectVersionArn);
+      if (oldRecord.exists && oldRecord.record.owner === self.owner) {
+        await writeRecord(client, old.projectVersionArn, { [TAG.replaced]: self.requestId });
+      }
+      await eraseRecord(client, spec.projectVersionArn, [TAG.replaced]);
+    }
+  }
+  return claim(client, spec.projectVersionArn, spec, event.RequestType, self);
+}
+
+function skip(physicalResourceId: string, reason: string): OnEventResponse {
+  log('nothing to do', { reason });
+  return { PhysicalResourceId: physicalResourceId, CustomLabels: { skip: reason, deadline: 0 } };
+}
+
+async function claim(
+  client: RekognitionClient,
+  physicalResourceId: string,
+  spec: ModelSpec,
+  requestType: 'Create' | 'Update' | 'Delete',
+  self: Requester,
+  stackStatus?: string,
+): Promise<OnEventResponse> {
+  const { exists, record } = await readRecord(client, spec.projectVersionArn);
+  const plan = planRequest({ requestType, ...spec, stackStatus, exists, record, self, modelName: spec.projectVersionArn });
+  log('plan', { requestType, model: spec.projectVersionArn, record, stackStatus, plan });
+  if (plan.kind === 'reject') throw new Error(plan.reason);
+  if (plan.kind === 'skip') return skip(physicalResourceId, plan.reason);
+
+  const projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
+  if (!projectArn) {
+    if (requestType === 'Delete') return skip(physicalResourceId, `project ${spec.projectName} does not exist`);
+    throw new Error(`${spec.projectVersionArn}: project ${spec.projectName} does not exist in this account and region`);
+  }
+  await writeRecord(client, spec.projectVersionArn, { [TAG.owner]: self.owner, [TAG.request]: self.requestId });
+  return {
+    PhysicalResourceId: physicalResourceId,
+    Data: { [ATTR.projectArn]: projectArn },
+    CustomLabels: { goal: plan.goal, projectArn, deadline: deadlineFor(requestType, spec.timeoutSeconds, Date.now()) },
+  };
+}

@@ -1,0 +1,55 @@
+// The durable record kept on the model itself, as tags on the project version. It survives every Lambda invocation
+// and tells the handlers which stack owns a model and which CloudFormation request is the live one, so that a waiter
+// CloudFormation has given up on never acts again.
+import { createHash } from 'crypto';
+
+const PREFIX = 'cdk-custom-labels:';
+
+/** Tag keys of the ownership record. */
+export const TAG = {
+  /** `<stack name>/<logical id>` of the resource that runs the model. */
+  owner: `${PREFIX}owner`,
+  /** RequestId of the newest CloudFormation request that acts on the model: only it may start or stop the model. */
+  request: `${PREFIX}request`,
+  /** RequestId of the newest request that finished successfully; equal to `request` when nothing is in flight. */
+  settled: `${PREFIX}settled`,
+  /** RequestId of the request that issued the last StartProjectVersion, to tell our own FAILED start from an old one. */
+  startedBy: `${PREFIX}started-by`,
+  /** Set on a version that an update replaced: its Delete stops it whatever the removal policy says. */
+  replaced: `${PREFIX}replaced`,
+} as const;
+
+/** The record as read from the model's tags. */
+export interface OwnershipRecord {
+  readonly owner?: string;
+  readonly request?: string;
+  readonly settled?: string;
+  readonly startedBy?: string;
+  readonly replaced?: string;
+}
+
+export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
+  const t = tags ?? {};
+  return { owner: t[TAG.owner], request: t[TAG.request], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced] };
+}
+
+const MAX_TAG_VALUE = 256;
+
+/**
+ * The owner value of a resource: its stack's name and its logical id. The stack name (not the stack id) so that a
+ * stack deleted and created again under the same name can take its model back. Clipped with a hash to the tag
+ * value limit, and restricted to the characters tag values allow.
+ */
+export function ownerOf(stackId: string, logicalResourceId: string): string {
+  // StackId: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>
+  const stackName = stackId.split('/')[1] ?? stackId;
+  const value = `${stackName}/${logicalResourceId}`.replace(/[^a-zA-Z0-9_.:/=+\-@]/g, '_');
+  if (value.length <= MAX_TAG_VALUE) return value;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 16);
+  return `${value.slice(0, MAX_TAG_VALUE - hash.length - 1)}/${hash}`;
+}
+
+/** The stack part of an owner value. */
+export function stackOfOwner(owner: string): string {
+  return owner.split('/')[0];
+}

@@ -1,0 +1,287 @@
+// The one place that decides what to do with a model. Pure: the same desired state, observation, record and clock
+// always give the same step, so a retried, late or duplicated call is harmless. The CloudFormation handlers (and
+// the scheduled path) only do I/O around these functions.
+import { TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { OwnershipRecord, stackOfOwner } from './ownership';
+
+/** What a request wants the model to end as. */
+export type Goal =
+  /** RUNNING with exactly these units (maxInferenceUnits undefined: no autoscaling). */
+  | { readonly kind: 'running'; readonly minInferenceUnits: number; readonly maxInferenceUnits?: number }
+  /** Not running, and the ownership record removed. */
+  | { readonly kind: 'stopped' }
+  /** Left as it is, and the ownership record removed (RemovalPolicy.RETAIN). */
+  | { readonly kind: 'released' };
+
+/** What DescribeProjectVersions says of the version. */
+export interface ModelObservation {
+  readonly status: string;
+  readonly statusMessage?: string;
+  readonly minInferenceUnits?: number;
+  readonly maxInferenceUnits?: number;
+}
+
+/** Who is asking: the resource (owner) and the CloudFormation request. */
+export interface Requester {
+  readonly owner: string;
+  readonly requestId: string;
+}
+
+export interface ReconcileInput {
+  readonly goal: Goal;
+  /** Undefined when the version does not exist. */
+  readonly model?: ModelObservation;
+  readonly record: OwnershipRecord;
+  readonly self: Requester;
+  /** Epoch milliseconds. */
+  readonly now: number;
+  /** Epoch milliseconds after which the request fails instead of waiting. */
+  readonly deadline: number;
+  /** For messages: which model this is. */
+  readonly modelName: string;
+}
+
+export type Step =
+  | { readonly kind: 'start'; readonly minInferenceUnits: number; readonly maxInferenceUnits?: number }
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'wait'; readonly reason: string }
+  /** Converged. `release`: remove the ownership record first. */
+  | { readonly kind: 'done'; readonly release: boolean; readonly reason: string }
+  /** The request fails with this reason. */
+  | { readonly kind: 'fail'; readonly reason: string }
+  /** A later request manages the model now: this one must not act again. */
+  | { readonly kind: 'abandon'; readonly reason: string };
+
+/** Statuses from which StartProjectVersion brings a model up. */
+const STARTABLE = new Set(['STOPPED', 'TRAINING_COMPLETED', 'COPYING_COMPLETED']);
+/** Statuses that pass by themselves: wait for the next one. */
+const TRANSITIONAL = new Set(['STARTING', 'STOPPING']);
+/** Statuses of a version that can never run; the message says what to do. */
+const UNUSABLE: Record<string, string> = {
+  TRAINING_FAILED: 'training failed; train a new version and deploy that',
+  COPYING_FAILED: 'copying failed; copy the version again and deploy the copy',
+  EXPIRED: 'the version has expired; train a new version and deploy that',
+  DEPRECATED: 'the version is deprecated; train a new version and deploy that',
+  DELETING: 'the version is being deleted',
+};
+/** Statuses that will pass, but in hours rather than within a deploy. */
+const NOT_READY: Record<string, string> = {
+  TRAINING_IN_PROGRESS: 'the version is still training; deploy again once it is TRAINING_COMPLETED',
+  COPYING_IN_PROGRESS: 'the version is still being copied; deploy again once it is COPYING_COMPLETED',
+};
+/** Every status the service documents; anything else is reported, never guessed at. */
+export const KNOWN_STATUSES: readonly string[] = [
+  'TRAINING_IN_PROGRESS', 'TRAINING_COMPLETED', 'TRAINING_FAILED', 'STARTING', 'RUNNING', 'FAILED', 'STOPPING',
+  'STOPPED', 'DELETING', 'COPYING_IN_PROGRESS', 'COPYING_COMPLETED', 'COPYING_FAILED', 'DEPRECATED', 'EXPIRED',
+];
+
+function describe(model: ModelObservation): string {
+  return model.statusMessage ? `${model.status} (${model.statusMessage})` : model.status;
+}
+
+function unitsText(min: number, max: number | undefined): string {
+  return max === undefined || max === min ? `${min} inference unit(s)` : `${min} to ${max} inference units`;
+}
+
+/** Units match when min is equal and max is equal, an absent max meaning "no autoscaling", the same as max = min. */
+export function unitsMatch(model: ModelObservation, min: number, max: number | undefined): boolean {
+  if (model.minInferenceUnits !== min) return false;
+  return (model.maxInferenceUnits ?? model.minInferenceUnits) === (max ?? min);
+}
+
+/**
+ * Whether a request may claim a model: a model another stack runs is refused, so that two stacks never fight over
+ * one model. A different resource of the same stack (a renamed construct) takes the model over.
+ */
+export function admit(record: OwnershipRecord, self: Requester, modelName: string): { ok: true } | { ok: false; reason: string } {
+  if (record.owner === undefined || record.owner === self.owner || stackOfOwner(record.owner) === stackOfOwner(self.owner)) {
+    return { ok: true };
+  }
+  return {
+    ok: false,
+    reason: `Model ${modelName} is already run by ${record.owner} (stack/resource). One model can be run by one stack only: ` +
+      'use CustomLabelsModel.fromProjectVersionArn() to use it from this stack, or, if that stack no longer exists, ' +
+      'remove the tag "cdk-custom-labels:owner" from the model and deploy again.',
+  };
+}
+
+/**
+ * What a Delete must do, decided before it claims the model. RETAIN leaves a settled model running when the stack
+ * or the construct goes away. It does not apply, and the model is stopped, when the stack is rolling back (a
+ * Create or an Update undone), when the model's last request never finished (a Create CloudFormation gave up on),
+ * or when an update replaced this version: no failure path leaves a model running that no stack owns.
+ */
+export function goalForDelete(retainOnDelete: boolean, record: OwnershipRecord, stackStatus: string | undefined): Goal {
+  if (!retainOnDelete) return { kind: 'stopped' };
+  const settled = record.request !== undefined && record.settled === record.request;
+  const rollingBack = stackStatus !== undefined && stackStatus.includes('ROLLBACK');
+  return settled && record.replaced === undefined && !rollingBack ? { kind: 'released' } : { kind: 'stopped' };
+}
+
+function decideWithoutDeadline(input: ReconcileInput): Step {
+  const { goal, model, record, self, modelName } = input;
+
+  if (goal.kind !== 'running') {
+    if (record.owner !== self.owner) return { kind: 'done', release: false, reason: `${modelName} is not owned by ${self.owner}: left alone` };
+    if (record.request !== self.requestId) return { kind: 'done', release: false, reason: `a later request (${record.request ?? 'none'}) manages ${modelName}: left to it` };
+    if (!model) return { kind: 'done', release: false, reason: `${modelName} does not exist` };
+    if (goal.kind === 'released') return { kind: 'done', release: true, reason: `${modelName} retained as ${model.status}` };
+    switch (model.status) {
+      case 'RUNNING':
+      case 'STARTING':
+        return { kind: 'stop' };
+      case 'STOPPING':
+        return { kind: 'wait', reason: `${modelName} is STOPPING` };
+      default:
+        if (!KNOWN_STATUSES.includes(model.status)) {
+          return { kind: 'fail', reason: `${modelName} has status ${describe(model)}, which this library does not know; stop it by hand and delete again` };
+        }
+        return { kind: 'done', release: true, reason: `${modelName} is ${model.status}` };
+    }
+  }
+
+  if (!model) {
+    return { kind: 'fail', reason: `${modelName} does not exist: check projectVersionArn (and projectArn), the account and the region` };
+  }
+  if (record.owner !== self.owner || record.request !== self.requestId) {
+    return { kind: 'abandon', reason: `a later request (${record.request ?? 'none'} by ${record.owner ?? 'nobody'}) manages ${modelName} now; this request no longer acts on it` };
+  }
+  const { minInferenceUnits: min, maxInferenceUnits: max } = goal;
+  if (model.status === 'RUNNING') {
+    if (unitsMatch(model, min, max)) return { kind: 'done', release: false, reason: `${modelName} is RUNNING with ${unitsText(min, max)}` };
+    // Changing units means a restart: the service has no call that changes the units of a running model.
+    return { kind: 'stop' };
+  }
+  if (TRANSITIONAL.has(model.status)) return { kind: 'wait', reason: `${modelName} is ${model.status}` };
+  if (STARTABLE.has(model.status)) return { kind: 'start', minInferenceUnits: min, maxInferenceUnits: max };
+  if (model.status === 'FAILED') {
+    // A FAILED left by an earlier attempt gets one new start; a FAILED after this request's own start is final.
+    if (record.startedBy === self.requestId) {
+      return { kind: 'fail', reason: `${modelName} failed to start with ${unitsText(min, max)}: ${model.statusMessage ?? 'no StatusMessage'}` };
+    }
+    return { kind: 'start', minInferenceUnits: min, maxInferenceUnits: max };
+  }
+  const unusable = UNUSABLE[model.status] ?? NOT_READY[model.status];
+  if (unusable) return { kind: 'fail', reason: `${modelName} cannot run: status ${describe(model)}: ${unusable}` };
+  return { kind: 'fail', reason: `${modelName} has status ${describe(model)}, which this library does not know; nothing was started` };
+}
+
+/** The next step for a model, given what is wanted and what is observed. */
+export function reconcile(input: ReconcileInput): Step {
+  const step = decideWithoutDeadline(input);
+  if ((step.kind === 'wait' || step.kind === 'start' || step.kind === 'stop') && input.now >= input.deadline) {
+    const observed = input.model ? describe(input.model) : 'not found';
+    const wanted = input.goal.kind === 'running' ? `RUNNING with ${unitsText(input.goal.minInferenceUnits, input.goal.maxInferenceUnits)}` : 'STOPPED';
+    return { kind: 'fail', reason: `${input.modelName} did not reach ${wanted} before the deploy timeout: it is ${observed}; raise the timeout prop or check the model in the Rekognition console` };
+  }
+  return step;
+}
+
+/** How the handlers treat an error from a Rekognition call. */
+export type ErrorVerdict =
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'fail'; readonly reason: string }
+  /** A start or stop was refused: look at the model again, then judge again with `statusAfter`. */
+  | { readonly kind: 'recheck' }
+  /** The version does not exist (any more): the next observation decides. */
+  | { readonly kind: 'gone' };
+
+/** The fields of an AWS SDK error that matter here. */
+export interface ServiceError {
+  readonly name?: string;
+  readonly message?: string;
+  readonly httpStatusCode?: number;
+}
+
+const RETRYABLE = new Set([
+  'ThrottlingException', 'ProvisionedThroughputExceededException', 'InternalServerError', 'ServiceUnavailableException',
+  'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'ECONNRESET', 'ECONNREFUSED',
+  'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'NetworkingError', 'Throttling',
+  // Too many inference units running in the account: may clear when another model (the one a version swap
+  // replaces, say) stops, so it is retried until the deadline and then reported.
+  'LimitExceededException',
+]);
+
+export interface ErrorContext {
+  /** The model's status when the step was decided. */
+  readonly statusBefore?: string;
+  /** The model's status looked up again after a refusal. */
+  readonly statusAfter?: string;
+  readonly now: number;
+  readonly deadline: number;
+  readonly modelName: string;
+}
+
+/**
+ * What an error means for a request. A start or stop refused (ResourceInUseException, InvalidParameterException:
+ * the service does not document which call is legal in which status) is retried when the model is, or has just
+ * become, STARTING or STOPPING, or has moved on since the step was decided (our own earlier call, whose answer was
+ * lost, may have been applied); refused with the model still in the same steady status it is final, and reported
+ * with the service's message.
+ */
+export function judgeError(error: ServiceError, ctx: ErrorContext): ErrorVerdict {
+  const name = error.name ?? 'Error';
+  const text = `${name}: ${error.message ?? ''}`.trim();
+  if (name === 'ResourceNotFoundException') return { kind: 'gone' };
+  const retryOrTimeout = (): ErrorVerdict => ctx.now >= ctx.deadline
+    ? { kind: 'fail', reason: `${ctx.modelName}: the deploy timeout passed while Rekognition kept answering ${text}` }
+    : { kind: 'retry', reason: text };
+  if (RETRYABLE.has(name) || (error.httpStatusCode !== undefined && error.httpStatusCode >= 500)) return retryOrTimeout();
+  if (name === 'ResourceInUseException' || name === 'InvalidParameterException') {
+    const before = ctx.statusBefore;
+    if (before !== undefined && TRANSITIONAL.has(before)) return retryOrTimeout();
+    if (!('statusAfter' in ctx)) return { kind: 'recheck' };
+    const after = ctx.statusAfter;
+    if (after !== before || (after !== undefined && TRANSITIONAL.has(after))) return retryOrTimeout();
+  }
+  if (name === 'AccessDeniedException') {
+    return { kind: 'fail', reason: `${ctx.modelName}: access denied (${text}); the provider's role is granted only the models declared in this stack` };
+  }
+  return { kind: 'fail', reason: `${ctx.modelName}${ctx.statusBefore ? ` (status ${ctx.statusBefore})` : ''}: Rekognition refused the call: ${text}` };
+}
+
+/** What a CloudFormation request does first, before any waiting: claim the model, leave it, or fail at once. */
+export type Plan =
+  /** Write this request into the model's record, then reconcile towards the goal. */
+  | { readonly kind: 'claim'; readonly goal: Goal }
+  /** Nothing of this resource's to do. */
+  | { readonly kind: 'skip'; readonly reason: string }
+  /** Fail the request now; nothing has been started. */
+  | { readonly kind: 'reject'; readonly reason: string };
+
+export interface PlanInput {
+  readonly requestType: 'Create' | 'Update' | 'Delete';
+  readonly minInferenceUnits: number;
+  readonly maxInferenceUnits?: number;
+  readonly retainOnDelete: boolean;
+  /** The stack's status, read for a Delete under RETAIN only. */
+  readonly stackStatus?: string;
+  /** Whether the version exists. */
+  readonly exists: boolean;
+  readonly record: OwnershipRecord;
+  readonly self: Requester;
+  readonly modelName: string;
+}
+
+export function planRequest(input: PlanInput): Plan {
+  const { record, self, modelName } = input;
+  if (input.requestType === 'Delete') {
+    if (!input.exists) return { kind: 'skip', reason: `${modelName} does not exist` };
+    if (record.owner !== self.owner) return { kind: 'skip', reason: `${modelName} is not owned by ${self.owner} (owner: ${record.owner ?? 'none'}): left alone` };
+    return { kind: 'claim', goal: goalForDelete(input.retainOnDelete, record, input.stackStatus) };
+  }
+  if (!input.exists) {
+    return { kind: 'reject', reason: `${modelName} does not exist: check projectVersionArn, the account and the region` };
+  }
+  const admitted = admit(record, self, modelName);
+  if (!admitted.ok) return { kind: 'reject', reason: admitted.reason };
+  return { kind: 'claim', goal: { kind: 'running', minInferenceUnits: input.minInferenceUnits, maxInferenceUnits: input.maxInferenceUnits } };
+}
+
+/**
+ * When a request stops waiting. A Create or Update waits as long as the user's timeout; a Delete as long as
+ * CloudFormation allows, since giving up on a stop could leave a model running that no stack owns.
+ */
+export function deadlineFor(requestType: 'Create' | 'Update' | 'Delete', timeoutSeconds: number, now: number): number {
+  return now + (requestType === 'Delete' ? TIMEOUT_BOUNDS.maxSeconds : timeoutSeconds) * 1000;
+}

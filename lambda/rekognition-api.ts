@@ -1,0 +1,80 @@
+// Every Rekognition call the handlers make, and nothing else. The client honours AWS_ENDPOINT_URL_REKOGNITION,
+// AWS_MAX_ATTEMPTS and AWS_RETRY_MODE from the environment; the construct sets the retry settings per function.
+import {
+  DescribeProjectsCommand,
+  DescribeProjectVersionsCommand,
+  ListTagsForResourceCommand,
+  RekognitionClient,
+  StartProjectVersionCommand,
+  StopProjectVersionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-rekognition';
+import { ModelSpec } from './model-spec';
+import { OwnershipRecord, recordFromTags } from './ownership';
+import { ModelObservation, ServiceError } from './reconcile';
+
+export function newClient(): RekognitionClient {
+  return new RekognitionClient({});
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as ServiceError)?.name === 'ResourceNotFoundException';
+}
+
+/** The fields of an SDK error that the decision logic reads. */
+export function toServiceError(e: unknown): ServiceError {
+  const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return { name: err?.name ?? err?.code, message: err?.message, httpStatusCode: err?.$metadata?.httpStatusCode };
+}
+
+/** The ARN of the named project, or undefined when the account has no such project. */
+export async function findProjectArn(client: RekognitionClient, projectName: string): Promise<string | undefined> {
+  const out = await client.send(new DescribeProjectsCommand({ ProjectNames: [projectName] }));
+  return out.ProjectDescriptions?.find((p) => p.ProjectArn?.split('/')[1] === projectName)?.ProjectArn;
+}
+
+/** What DescribeProjectVersions says of the version, or undefined when the version (or its project) does not exist. */
+export async function describeModel(client: RekognitionClient, spec: ModelSpec, projectArn: string): Promise<ModelObservation | undefined> {
+  try {
+    const out = await client.send(new DescribeProjectVersionsCommand({ ProjectArn: projectArn, VersionNames: [spec.versionName] }));
+    // Match the exact ARN: a version deleted and trained again under the same name has a new creation timestamp.
+    const d = out.ProjectVersionDescriptions?.find((v) => v.ProjectVersionArn === spec.projectVersionArn);
+    if (!d || !d.Status) return undefined;
+    return { status: d.Status, statusMessage: d.StatusMessage, minInferenceUnits: d.MinInferenceUnits, maxInferenceUnits: d.MaxInferenceUnits };
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** The ownership record on the version; `exists` is false when the version does not exist. */
+export async function readRecord(client: RekognitionClient, versionArn: string): Promise<{ exists: boolean; record: OwnershipRecord }> {
+  try {
+    const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: versionArn }));
+    return { exists: true, record: recordFromTags(out.Tags) };
+  } catch (e) {
+    if (isNotFound(e)) return { exists: false, record: {} };
+    throw e;
+  }
+}
+
+export async function writeRecord(client: RekognitionClient, versionArn: string, tags: Record<string, string>): Promise<void> {
+  await client.send(new TagResourceCommand({ ResourceArn: versionArn, Tags: tags }));
+}
+
+export async function eraseRecord(client: RekognitionClient, versionArn: string, keys: string[]): Promise<void> {
+  try {
+    await client.send(new UntagResourceCommand({ ResourceArn: versionArn, TagKeys: keys }));
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
+
+export async function startModel(client: RekognitionClient, versionArn: string, min: number, max: number | undefined): Promise<void> {
+  await client.send(new StartProjectVersionCommand({ ProjectVersionArn: versionArn, MinInferenceUnits: min, MaxInferenceUnits: max }));
+}
+
+export async function stopModel(client: RekognitionClient, versionArn: string): Promise<void> {
+  await client.send(new StopProjectVersionCommand({ ProjectVersionArn: versionArn }));
+}

@@ -1,0 +1,40 @@
+// Pure ARN parsing shared by the construct (synth-time validation) and the handlers (run time).
+// No aws-cdk-lib import here: the handler bundle includes this file.
+
+/** The parts of a Rekognition Custom Labels project version ARN. */
+export interface ParsedProjectVersionArn {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly projectName: string;
+  readonly versionName: string;
+  readonly creationTimestamp: string;
+}
+
+const NAME = '[a-zA-Z0-9_.\\-]{1,255}';
+const VERSION_ARN = new RegExp(
+  `^arn:(aws[a-zA-Z-]*):rekognition:([a-z0-9-]+):(\\d{12}):project/(${NAME})/version/(${NAME})/(\\d{1,20})$`,
+);
+const PROJECT_ARN = new RegExp(`^arn:(aws[a-zA-Z-]*):rekognition:([a-z0-9-]+):(\\d{12}):project/(${NAME})/(\\d{1,20})$`);
+
+export const VERSION_ARN_FORMAT = 'arn:<partition>:rekognition:<region>:<account>:project/<project name>/version/<version name>/<creation timestamp>';
+export const PROJECT_ARN_FORMAT = 'arn:<partition>:rekognition:<region>:<account>:project/<project name>/<creation timestamp>';
+
+/** Parses a project version ARN, or returns undefined when it is not one. */
+export function parseProjectVersionArn(arn: string): ParsedProjectVersionArn | undefined {
+  if (arn.length < 20 || arn.length > 2048) return undefined;
+  const m = VERSION_ARN.exec(arn);
+  if (!m) return undefined;
+  return { partition: m[1], region: m[2], account: m[3], projectName: m[4], versionName: m[5], creationTimestamp: m[6] };
+}
+
+/** The project name of a project ARN, or undefined when it is not one. */
+export function projectNameOfProjectArn(arn: string): string | undefined {
+  return PROJECT_ARN.exec(arn)?.[4];
+}
+
+/** Whether a project ARN belongs to the same partition, region, account and project as a version. */
+export function projectArnMatchesVersion(projectArn: string, version: ParsedProjectVersionArn): boolean {
+  const m = PROJECT_ARN.exec(projectArn);
+  return !!m && m[1] === version.partition && m[2] === version.region && m[3] === version.account && m[4] === version.projectName;
+}

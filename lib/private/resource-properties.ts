@@ -1,0 +1,27 @@
+// The contract between the construct, which writes these custom resource properties, and the handlers, which read
+// them. CloudFormation delivers every property as a string, so numbers and booleans are written as strings here too.
+
+/** Property names of the Custom::RekognitionCustomLabelsModel resource. */
+export const PROP = {
+  projectVersionArn: 'ProjectVersionArn',
+  projectArn: 'ProjectArn',
+  minInferenceUnits: 'MinInferenceUnits',
+  maxInferenceUnits: 'MaxInferenceUnits',
+  removalPolicy: 'RemovalPolicy',
+  timeoutSeconds: 'TimeoutSeconds',
+} as const;
+
+/** The values of the RemovalPolicy property. */
+export const REMOVAL = { destroy: 'destroy', retain: 'retain' } as const;
+
+/** The custom resource type. */
+export const RESOURCE_TYPE = 'Custom::RekognitionCustomLabelsModel';
+
+/** Attribute names the handler returns in Data (read with getAtt). */
+export const ATTR = {
+  projectArn: 'ProjectArn',
+} as const;
+
+/** Bounds of the deploy timeout, in seconds: CloudFormation waits at most an hour for a custom resource, and the
+ * handler's own deadline must fire early enough for its message to reach CloudFormation first. */
+export const TIMEOUT_BOUNDS = { minSeconds: 60, maxSeconds: 55 * 60 } as const;

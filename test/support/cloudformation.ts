@@ -1,0 +1,272 @@
+// CloudFormation as it really calls a custom resource: requests go through the Provider framework's own runtime
+// (the JavaScript aws-cdk-lib ships, loaded from node_modules by file path), whose onEvent invokes our onEvent,
+// whose waiter calls isComplete at the provider's query interval until complete or timeout, and whose answer is
+// captured where it would be sent to CloudFormation. Only what runs outside Lambda is stood in for: Lambda's
+// Invoke, Step Functions' StartExecution and the HTTPS PUT to the ResponseURL, through the functions the runtime's
+// `outbound` module exports. Everything runs on a virtual clock.
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import * as path from 'path';
+import { VirtualClock } from './virtual-time';
+
+const RUNTIME_DIR = path.join(path.dirname(require.resolve('aws-cdk-lib')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
+/* eslint-disable @typescript-eslint/no-require-imports */
+const framework = require(path.join(RUNTIME_DIR, 'framework.js'));
+const outbound = require(path.join(RUNTIME_DIR, 'outbound.js'));
+const cfnResponse = require(path.join(RUNTIME_DIR, 'cfn-response.js'));
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The handlers as shipped: the bundle `npm run build:handlers` writes. */
+export const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'lambda', 'dist', 'index.js');
+
+const ON_EVENT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:RekognitionCustomLabelsOnEvent';
+const IS_COMPLETE_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:RekognitionCustomLabelsIsComplete';
+const WAITER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:RekognitionCustomLabelsWaiter';
+
+export interface Handlers {
+  onEvent(event: unknown): Promise<unknown>;
+  isComplete(event: unknown): Promise<unknown>;
+}
+
+export interface CfnAnswer {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason: string;
+  readonly PhysicalResourceId: string;
+  readonly RequestId: string;
+  readonly Data?: Record<string, string>;
+  /** Virtual time of the answer. */
+  readonly at: number;
+}
+
+export interface SentRequest {
+  readonly requestId: string;
+  readonly requestType: 'Create' | 'Update' | 'Delete';
+  readonly sentAt: number;
+  /** CloudFormation's own deadline for an answer. */
+  readonly timeoutAt: number;
+}
+
+export interface ProviderSettings {
+  /** Seconds between isComplete calls (the provider's queryInterval). */
+  readonly queryIntervalSeconds: number;
+  /** Seconds the waiter polls in all (the provider's totalTimeout). */
+  readonly totalTimeoutSeconds: number;
+  /** Environment of the onEvent and of the isComplete function, as the construct sets it. */
+  readonly onEventEnv: Record<string, string>;
+  readonly isCompleteEnv: Record<string, string>;
+}
+
+export const PROVIDER_AS_DEPLOYED: ProviderSettings = {
+  queryIntervalSeconds: 5,
+  totalTimeoutSeconds: 3600,
+  onEventEnv: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive' },
+  isCompleteEnv: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+};
+
+interface Task {
+  at: number;
+  seq: number;
+  run: () => Promise<void>;
+}
+
+/**
+ * One CloudFormation stack's view of custom resources served by one provider. Requests are sent with create(),
+ * update() and remove(); run() advances virtual time, firing waiter polls, until a condition holds.
+ */
+export class CloudFormationEmulator {
+  public readonly answers = new Map<string, CfnAnswer>();
+  public readonly sent: SentRequest[] = [];
+  /** Every isComplete invocation's virtual time, per request. */
+  public readonly polls = new Map<string, number[]>();
+  private tasks: Task[] = [];
+  private seq = 0;
+  public readonly stackId: string;
+  /** What DescribeStacks answers for this stack. */
+  public stackStatus = 'CREATE_IN_PROGRESS';
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly handlers: Handlers,
+    private readonly settings: ProviderSettings = PROVIDER_AS_DEPLOYED,
+    stackName = 'WidgetsStack',
+  ) {
+    this.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/${randomUUID()}`;
+  }
+
+  /** Routes the runtime's outbound calls to this emulator. Call before sending requests. */
+  install(): void {
+    process.env.USER_ON_EVENT_FUNCTION_ARN = ON_EVENT_ARN;
+    process.env.USER_IS_COMPLETE_FUNCTION_ARN = IS_COMPLETE_ARN;
+    process.env.WAITER_STATE_MACHINE_ARN = WAITER_ARN;
+    outbound.invokeFunction = (req: { FunctionName: string; Payload: string }) => this.invokeLambda(req);
+    outbound.startExecution = async (req: { input: string }) => {
+      this.startWaiter(JSON.parse(req.input));
+      return { executionArn: `${WAITER_ARN}:${randomUUID()}` };
+    };
+    outbound.httpRequest = async (_options: unknown, body: string) => {
+      const json = JSON.parse(body);
+      if (!this.answers.has(json.RequestId)) this.answers.set(json.RequestId, { ...json, at: this.clock.now });
+    };
+  }
+
+  private async invokeLambda(req: { FunctionName: string; Payload: string }): Promise<{ StatusCode: number; FunctionError?: string; Payload: Uint8Array }> {
+    const isCompleteCall = req.FunctionName === IS_COMPLETE_ARN;
+    const handler = isCompleteCall ? this.handlers.isComplete : this.handlers.onEvent;
+    const env = isCompleteCall ? this.settings.isCompleteEnv : this.settings.onEventEnv;
+    const event = JSON.parse(req.Payload);
+    if (isCompleteCall) {
+      const list = this.polls.get(event.RequestId) ?? [];
+      list.push(this.clock.now);
+      this.polls.set(event.RequestId, list);
+    }
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const result = await handler(event);
+      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(result ?? null)) };
+    } catch (e) {
+      const err = e as Error;
+      const payload = { errorType: err.name, errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
+      return { StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify(payload)) };
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  /** The waiter state machine: isComplete now, then every interval until it stops asking to retry, then onTimeout. */
+  private startWaiter(input: unknown): void {
+    const maxAttempts = Math.floor(this.settings.totalTimeoutSeconds / this.settings.queryIntervalSeconds);
+    let attempt = 0;
+    const poll = async () => {
+      try {
+        await framework.isComplete(input);
+      } catch (e) {
+        if (!(e instanceof cfnResponse.Retry)) throw e;
+        if (attempt++ < maxAttempts) {
+          this.schedule(this.clock.now + this.settings.queryIntervalSeconds * 1000, poll);
+        } else {
+          await framework.onTimeout({ Cause: JSON.stringify({ errorMessage: (e as Error).message }) });
+        }
+      }
+    };
+    this.schedule(this.clock.now, poll);
+  }
+
+  private schedule(at: number, run: () => Promise<void>): void {
+    this.tasks.push({ at, seq: this.seq++, run });
+  }
+
+  private send(requestType: 'Create' | 'Update' | 'Delete', logicalId: string, props: Record<string, string | undefined>, extra: Record<string, unknown> = {}, at = this.clock.now): string {
+    const requestId = randomUUID();
+    const event = {
+      RequestType: requestType,
+      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent',
+      ResponseURL: `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/${requestId}?sig=x`,
+      StackId: this.stackId,
+      RequestId: requestId,
+      LogicalResourceId: logicalId,
+      ResourceType: 'Custom::RekognitionCustomLabelsModel',
+      ResourceProperties: { ServiceToken: 'token', ...stringProps(props) },
+      ...extra,
+    };
+    // The construct sets the resource's serviceTimeout to CloudFormation's maximum, an hour.
+    this.sent.push({ requestId, requestType, sentAt: at, timeoutAt: at + 3600_000 });
+    // CloudFormation invokes the framework's onEvent asynchronously: it is a task like any other.
+    this.schedule(at, () => framework.onEvent(event));
+    return requestId;
+  }
+
+  create(logicalId: string, props: Record<string, string | undefined>, at?: number): string {
+    return this.send('Create', logicalId, props, {}, at);
+  }
+
+  update(logicalId: string, physicalId: string, props: Record<string, string | undefined>, oldProps: Record<string, string | undefined>, at?: number): string {
+    return this.send('Update', logicalId, props, { PhysicalResourceId: physicalId, OldResourceProperties: { ServiceToken: 'token', ...stringProps(oldProps) } }, at);
+  }
+
+  remove(logicalId: string, physicalId: string, props: Record<string, string | undefined>, at?: number): string {
+    return this.send('Delete', logicalId, props, { PhysicalResourceId: physicalId }, at);
+  }
+
+  /** Runs tasks in virtual-time order until `done()` holds, no task is left, or virtual time passes `until`. */
+  async run(done: () => boolean, until = this.clock.now + 2 * 3600_000): Promise<void> {
+    while (!done()) {
+      if (this.tasks.length === 0) return;
+      this.tasks.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const task = this.tasks[0];
+      if (task.at > until) return;
+      this.tasks.shift();
+      this.clock.advanceTo(task.at);
+      await task.run();
+    }
+  }
+
+  /** Runs until the request is answered (or nothing is left to run). */
+  async settle(requestId: string): Promise<CfnAnswer | undefined> {
+    await this.run(() => this.answers.has(requestId));
+    return this.answers.get(requestId);
+  }
+
+  /** Runs until every task is done: every waiter has finished. */
+  async drain(until?: number): Promise<void> {
+    await this.run(() => false, until);
+  }
+
+  pendingTasks(): number {
+    return this.tasks.length;
+  }
+}
+
+function stringProps(props: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+/**
+ * CloudFormation's DescribeStacks (awsQuery protocol: a form-encoded POST, an XML answer) for the stacks of the
+ * emulators registered with it: the handlers read their own stack's status.
+ */
+export class StackStatusEndpoint {
+  private readonly stacks = new Map<string, CloudFormationEmulator>();
+  private server?: http.Server;
+  public calls = 0;
+
+  register(stack: CloudFormationEmulator): void {
+    this.stacks.set(stack.stackId, stack);
+  }
+
+  async listen(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.calls++;
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const stack = this.stacks.get(form.get('StackName') ?? '');
+        res.setHeader('content-type', 'text/xml');
+        if (form.get('Action') !== 'DescribeStacks' || !stack) {
+          res.writeHead(400);
+          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${form.get('StackName')} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+          return;
+        }
+        res.writeHead(200);
+        res.end(`<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
+          `<StackId>${stack.stackId}</StackId><StackName>${stack.stackId.split('/')[1]}</StackName>` +
+          `<CreationTime>2026-01-05T10:00:00Z</CreationTime><StackStatus>${stack.stackStatus}</StackStatus>` +
+          '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,392 @@
+// A local Amazon Rekognition Custom Labels endpoint for tests: the awsJson1_1 wire protocol over HTTP on loopback,
+// the model lifecycle as a status machine on an injectable clock, the service's error shapes, injected faults, and
+// a ledger of inference-unit time per model.
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+export type Clock = () => number;
+
+/** A seeded PRNG (mulberry32), so that fault injection is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Timings {
+  /** Milliseconds from StartProjectVersion to RUNNING (or FAILED). */
+  readonly startMs: number;
+  /** Milliseconds from StopProjectVersion to STOPPED. */
+  readonly stopMs: number;
+  /** Added to each transition: a uniform random extra of up to this many milliseconds. */
+  readonly jitterMs: number;
+}
+
+export interface Faults {
+  /** Probability that a call is answered ThrottlingException (before it is applied). */
+  throttleRate: number;
+  /** Probability that a call is answered ProvisionedThroughputExceededException (before it is applied). */
+  throughputRate: number;
+  /** Probability that a call is answered 500 InternalServerError (before it is applied). */
+  serverErrorRate: number;
+  /** Probability that a mutating call is applied but its answer lost (500 after the change). */
+  lostResponseRate: number;
+  /** DescribeProjectVersions calls allowed per (simulated) second; further calls get ThrottlingException. */
+  describeRatePerSecond: number;
+  /** What a Stop of a STARTING model does: 'refuse' (ResourceInUseException) or 'allow'. */
+  stopWhileStarting: 'refuse' | 'allow';
+  /** What a Start of a FAILED model does. */
+  startWhileFailed: 'allow' | 'refuse';
+}
+
+export const NO_FAULTS: Faults = {
+  throttleRate: 0,
+  throughputRate: 0,
+  serverErrorRate: 0,
+  lostResponseRate: 0,
+  describeRatePerSecond: Infinity,
+  stopWhileStarting: 'refuse',
+  startWhileFailed: 'allow',
+};
+
+interface Version {
+  readonly arn: string;
+  readonly name: string;
+  readonly projectArn: string;
+  status: string;
+  statusMessage?: string;
+  min?: number;
+  max?: number;
+  tags: Record<string, string>;
+  /** A pending transition. */
+  next?: { status: string; at: number; message?: string };
+  /** The next start ends FAILED with this message. */
+  failNextStartWith?: string;
+  /** Since when the model bills, and with how many units. */
+  billingSince?: number;
+  /** Accumulated inference-unit milliseconds (at min units: what a model with no traffic costs). */
+  iuMs: number;
+  /** Every status the version went through, with its time: for assertions. */
+  history: { at: number; status: string; min?: number; max?: number }[];
+}
+
+class ServiceFault extends Error {
+  constructor(public readonly type: string, message: string, public readonly httpStatus = 400) {
+    super(message);
+  }
+}
+
+export interface CallRecord {
+  readonly at: number;
+  readonly operation: string;
+  readonly target?: string;
+  readonly outcome: string;
+}
+
+export class RekognitionSimulator {
+  public faults: Faults = { ...NO_FAULTS };
+  public readonly calls: CallRecord[] = [];
+  private readonly projects = new Map<string, { name: string; arn: string }>();
+  private readonly versions = new Map<string, Version>();
+  private server?: http.Server;
+  private random: () => number;
+  private describeWindow = { second: -1, count: 0 };
+  private readonly answersToLose = new Map<string, number>();
+
+  constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * 60_000, stopMs: 2 * 60_000, jitterMs: 0 }, seed = 1) {
+    this.random = seededRandom(seed);
+  }
+
+  reseed(seed: number): void {
+    this.random = seededRandom(seed);
+  }
+
+  /** Forgets every project, version and call. */
+  reset(): void {
+    this.projects.clear();
+    this.versions.clear();
+    this.calls.length = 0;
+    this.faults = { ...NO_FAULTS };
+    this.describeWindow = { second: -1, count: 0 };
+    this.answersToLose.clear();
+  }
+
+  // ---- setting up the world ----
+
+  addProject(name: string, region = 'us-east-1', account = '123456789012', createdMs = 1767000000000): string {
+    const arn = `arn:aws:rekognition:${region}:${account}:project/${name}/${createdMs}`;
+    this.projects.set(arn, { name, arn });
+    return arn;
+  }
+
+  addVersion(projectArn: string, versionName: string, status = 'TRAINING_COMPLETED', createdMs = 1767607200000, statusMessage?: string): string {
+    const project = this.projects.get(projectArn);
+    if (!project) throw new Error(`no project ${projectArn}`);
+    const arn = `${projectArn.slice(0, projectArn.lastIndexOf('/'))}/version/${versionName}/${createdMs}`;
+    this.versions.set(arn, { arn, name: versionName, projectArn, status, statusMessage, tags: {}, iuMs: 0, history: [{ at: this.clock(), status }] });
+    return arn;
+  }
+
+  /** The next start of this version ends FAILED with this StatusMessage. */
+  failNextStart(versionArn: string, message: string): void {
+    this.version(versionArn).failNextStartWith = message;
+  }
+
+  /** The next `count` calls of `operation` are applied, but their answers lost (a 500 after the change). */
+  loseNextAnswers(operation: string, count = 1): void {
+    this.answersToLose.set(operation, count);
+  }
+
+  /** Puts a version into a status directly, as an operator or the service might. */
+  setStatus(versionArn: string, status: string, units?: { min: number; max?: number }, statusMessage?: string): void {
+    const v = this.version(versionArn);
+    this.advance(v);
+    v.next = undefined;
+    this.enter(v, status, statusMessage, units);
+  }
+
+  /** Someone else stops the model (console, script). */
+  externalStop(versionArn: string): void {
+    const v = this.version(versionArn);
+    this.advance(v);
+    if (v.status === 'RUNNING') this.beginTransition(v, 'STOPPING', 'STOPPED', this.timings.stopMs);
+  }
+
+  // ---- reading the world ----
+
+  status(versionArn: string): { status: string; min?: number; max?: number; statusMessage?: string; tags: Record<string, string> } {
+    const v = this.version(versionArn);
+    this.advance(v);
+    return { status: v.status, min: v.min, max: v.max, statusMessage: v.statusMessage, tags: { ...v.tags } };
+  }
+
+  /** Inference-unit hours billed so far (at the minimum units: a model with no traffic). */
+  inferenceUnitHours(versionArn: string): number {
+    const v = this.version(versionArn);
+    this.advance(v);
+    const open = v.billingSince !== undefined ? (this.clock() - v.billingSince) * (v.min ?? 0) : 0;
+    return (v.iuMs + open) / 3_600_000;
+  }
+
+  history(versionArn: string): readonly { at: number; status: string; min?: number; max?: number }[] {
+    const v = this.version(versionArn);
+    this.advance(v);
+    return v.history;
+  }
+
+  /** When the version's pending transition completes, if it has one. */
+  nextTransitionAt(): number | undefined {
+    let best: number | undefined;
+    for (const v of this.versions.values()) if (v.next && (best === undefined || v.next.at < best)) best = v.next.at;
+    return best;
+  }
+
+  countCalls(operation: string, target?: string): number {
+    return this.calls.filter((c) => c.operation === operation && (target === undefined || c.target === target)).length;
+  }
+
+  // ---- the status machine ----
+
+  private version(arn: string): Version {
+    const v = this.versions.get(arn);
+    if (!v) throw new Error(`no version ${arn}`);
+    return v;
+  }
+
+  private enter(v: Version, status: string, message?: string, units?: { min: number; max?: number }, now = this.clock()): void {
+    if (v.billingSince !== undefined) {
+      v.iuMs += (now - v.billingSince) * (v.min ?? 0);
+      v.billingSince = undefined;
+    }
+    v.status = status;
+    v.statusMessage = message;
+    if (units) {
+      v.min = units.min;
+      v.max = units.max;
+    }
+    // A model bills from when it is RUNNING until it has STOPPED (STOPPING included, conservatively).
+    if (status === 'RUNNING' || status === 'STOPPING') v.billingSince = now;
+    v.history.push({ at: now, status, min: v.min, max: v.max });
+  }
+
+  private beginTransition(v: Version, during: string, to: string, ms: number, message?: string): void {
+    this.enter(v, during);
+    v.next = { status: to, at: this.clock() + ms + Math.floor(this.random() * (this.timings.jitterMs + 1)), message };
+  }
+
+  /** Applies the pending transition of a version if its time has come. */
+  private advance(v: Version): void {
+    if (v.next && this.clock() >= v.next.at) {
+      const { status, message, at } = v.next;
+      v.next = undefined;
+      // The transition happened at its own time, not when it was noticed: that is what the ledger bills.
+      this.enter(v, status, message, undefined, at);
+    }
+  }
+
+  // ---- the operations ----
+
+  private handle(operation: string, input: Record<string, unknown>): unknown {
+    switch (operation) {
+      case 'DescribeProjects': {
+        const names = input.ProjectNames as string[] | undefined;
+        return {
+          ProjectDescriptions: [...this.projects.values()]
+            .filter((p) => !names || names.includes(p.name))
+            .map((p) => ({ ProjectArn: p.arn, Status: 'CREATED', CreationTimestamp: 1767000000 })),
+        };
+      }
+      case 'DescribeProjectVersions': {
+        const projectArn = String(input.ProjectArn ?? '');
+        if (!this.projects.has(projectArn)) throw new ServiceFault('ResourceNotFoundException', `The project ${projectArn} does not exist.`);
+        const names = input.VersionNames as string[] | undefined;
+        const list = [...this.versions.values()].filter((v) => v.projectArn === projectArn && (!names || names.includes(v.name)));
+        return {
+          ProjectVersionDescriptions: list.map((v) => {
+            this.advance(v);
+            return {
+              ProjectVersionArn: v.arn,
+              Status: v.status,
+              StatusMessage: v.statusMessage,
+              MinInferenceUnits: v.min,
+              MaxInferenceUnits: v.max,
+              CreationTimestamp: 1767607200,
+            };
+          }),
+        };
+      }
+      case 'StartProjectVersion': {
+        const v = this.versionOrFault(input.ProjectVersionArn);
+        const min = input.MinInferenceUnits;
+        const max = input.MaxInferenceUnits;
+        if (typeof min !== 'number' || !Number.isInteger(min) || min < 1) {
+          throw new ServiceFault('InvalidParameterException', 'MinInferenceUnits must be an integer >= 1.');
+        }
+        if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+          throw new ServiceFault('InvalidParameterException', 'MaxInferenceUnits must be an integer >= 1.');
+        }
+        const startable = ['STOPPED', 'TRAINING_COMPLETED', 'COPYING_COMPLETED'].includes(v.status) ||
+          (v.status === 'FAILED' && this.faults.startWhileFailed === 'allow');
+        if (!startable) throw new ServiceFault('ResourceInUseException', `The model is ${v.status} and cannot be started.`);
+        v.min = min;
+        v.max = max as number | undefined;
+        const failWith = v.failNextStartWith;
+        v.failNextStartWith = undefined;
+        this.beginTransition(v, 'STARTING', failWith ? 'FAILED' : 'RUNNING', this.timings.startMs, failWith);
+        return { Status: 'STARTING' };
+      }
+      case 'StopProjectVersion': {
+        const v = this.versionOrFault(input.ProjectVersionArn);
+        if (v.status === 'RUNNING' || (v.status === 'STARTING' && this.faults.stopWhileStarting === 'allow')) {
+          this.beginTransition(v, 'STOPPING', 'STOPPED', this.timings.stopMs);
+          return { Status: 'STOPPING' };
+        }
+        throw new ServiceFault('ResourceInUseException', `The model is ${v.status} and cannot be stopped.`);
+      }
+      case 'ListTagsForResource':
+        return { Tags: { ...this.versionOrFault(input.ResourceArn).tags } };
+      case 'TagResource': {
+        const v = this.versionOrFault(input.ResourceArn);
+        const tags = (input.Tags ?? {}) as Record<string, string>;
+        for (const [k, value] of Object.entries(tags)) {
+          if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value) || value.length > 256) {
+            throw new ServiceFault('ValidationException', `Tag value for ${k} fails to satisfy the constraint.`);
+          }
+        }
+        Object.assign(v.tags, tags);
+        return {};
+      }
+      case 'UntagResource': {
+        const v = this.versionOrFault(input.ResourceArn);
+        for (const k of (input.TagKeys ?? []) as string[]) delete v.tags[k];
+        return {};
+      }
+      default:
+        throw new ServiceFault('UnknownOperationException', `${operation} is not simulated.`);
+    }
+  }
+
+  private versionOrFault(arn: unknown): Version {
+    const v = this.versions.get(String(arn));
+    if (!v) throw new ServiceFault('ResourceNotFoundException', `The resource ${String(arn)} does not exist.`);
+    this.advance(v);
+    return v;
+  }
+
+  /** One request as the wire sees it: faults, then the operation. */
+  call(operation: string, input: Record<string, unknown>): { status: number; body: unknown; lost?: boolean } {
+    const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
+    const record = (outcome: string) => this.calls.push({ at: this.clock(), operation, target, outcome });
+    const fault = (type: string, message: string, status = 400) => {
+      record(type);
+      return { status, body: { __type: type, Message: message, message } };
+    };
+    const f = this.faults;
+    if (operation === 'DescribeProjectVersions' && Number.isFinite(f.describeRatePerSecond)) {
+      const second = Math.floor(this.clock() / 1000);
+      if (second !== this.describeWindow.second) this.describeWindow = { second, count: 0 };
+      if (++this.describeWindow.count > f.describeRatePerSecond) return fault('ThrottlingException', 'Rate exceeded');
+    }
+    const r = this.random();
+    if (r < f.throttleRate) return fault('ThrottlingException', 'Rate exceeded');
+    if (r < f.throttleRate + f.throughputRate) return fault('ProvisionedThroughputExceededException', 'Provisioned rate exceeded');
+    if (r < f.throttleRate + f.throughputRate + f.serverErrorRate) return fault('InternalServerError', 'Internal server error', 500);
+    try {
+      const body = this.handle(operation, input);
+      const mutating = ['StartProjectVersion', 'StopProjectVersion', 'TagResource', 'UntagResource'].includes(operation);
+      const toLose = this.answersToLose.get(operation) ?? 0;
+      if (toLose > 0) this.answersToLose.set(operation, toLose - 1);
+      if (toLose > 0 || (mutating && this.random() < f.lostResponseRate)) {
+        record('applied-but-lost');
+        return { status: 500, body: { __type: 'InternalServerError', Message: 'Internal server error' }, lost: true };
+      }
+      record('ok');
+      return { status: 200, body };
+    } catch (e) {
+      if (e instanceof ServiceFault) return fault(e.type, e.message, e.httpStatus);
+      throw e;
+    }
+  }
+
+  // ---- the HTTP endpoint ----
+
+  /** Serves the simulator on 127.0.0.1 and returns its URL. */
+  async listen(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const operation = target.startsWith('RekognitionService.') ? target.slice('RekognitionService.'.length) : '';
+        let input: Record<string, unknown> = {};
+        try {
+          input = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+        } catch {
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify({ __type: 'SerializationException', Message: 'bad JSON' }));
+          return;
+        }
+        const out = this.call(operation, input);
+        const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.calls.length}` };
+        if (out.status !== 200) headers['x-amzn-errortype'] = String((out.body as { __type: string }).__type);
+        res.writeHead(out.status, headers);
+        res.end(JSON.stringify(out.body));
+      });
+    });
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

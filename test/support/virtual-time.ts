@@ -1,0 +1,61 @@
+// Virtual time for tests: Date follows a clock that the test advances, so an hour of polling takes seconds of real
+// time. Timers stay real (HTTP to the local endpoint needs them); SDK retry delays can be scaled down.
+
+const RealDate = Date;
+const realSetTimeout = globalThis.setTimeout;
+
+/**
+ * A clock that jumps forward when the test advances it and otherwise runs at real speed, so that code which
+ * measures time while it runs (the SDK's adaptive rate limiter, say) sees time pass.
+ */
+export class VirtualClock {
+  private base: number;
+  private realAtBase = RealDate.now();
+
+  constructor(start: number = RealDate.UTC(2026, 0, 5, 10, 0, 0)) {
+    this.base = start;
+  }
+
+  get now(): number {
+    return this.base + (RealDate.now() - this.realAtBase);
+  }
+
+  /** Makes Date and Date.now() read this clock until uninstall(). */
+  install(): void {
+    const clock = this;
+    class VirtualDate extends RealDate {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(clock.now);
+        else super(...(args as [number]));
+      }
+      static now(): number {
+        return clock.now;
+      }
+    }
+    globalThis.Date = VirtualDate as DateConstructor;
+  }
+
+  uninstall(): void {
+    globalThis.Date = RealDate;
+  }
+
+  advanceTo(t: number): void {
+    if (t > this.now) {
+      this.base = t;
+      this.realAtBase = RealDate.now();
+    }
+  }
+}
+
+/**
+ * Divides every timer delay by `factor`, so the AWS SDK's retry back-off (real time, up to 20 s a try) takes
+ * milliseconds. The handler code is unchanged; only how long its retries sleep is.
+ */
+export function scaleTimers(factor: number): () => void {
+  const scaled = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+    realSetTimeout(fn, ms === undefined ? ms : Math.floor(ms / factor), ...args)) as unknown as typeof setTimeout;
+  globalThis.setTimeout = scaled;
+  return () => {
+    globalThis.setTimeout = realSetTimeout;
+  };
+}

@@ -1,0 +1,103 @@
+// One test world: a local Rekognition endpoint, a virtual clock, the shipped handlers behind the real Provider
+// framework runtime, and a CloudFormation stack sending requests to them.
+import { CfnAnswer, CloudFormationEmulator, HANDLER_BUNDLE, Handlers, PROVIDER_AS_DEPLOYED, ProviderSettings, StackStatusEndpoint } from './cloudformation';
+import { RekognitionSimulator, Timings } from './rekognition-simulator';
+import { scaleTimers, VirtualClock } from './virtual-time';
+
+export interface WorldOptions {
+  readonly timings?: Timings;
+  readonly seed?: number;
+  readonly provider?: ProviderSettings;
+  /** Print the handlers' and the framework's logs. */
+  readonly verbose?: boolean;
+}
+
+export const FAKE_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'fake-secret-for-loopback-tests',
+  AWS_SESSION_TOKEN: '',
+} as const;
+
+export class World {
+  public readonly clock = new VirtualClock();
+  public readonly sim: RekognitionSimulator;
+  public readonly stacks = new StackStatusEndpoint();
+  public cfn!: CloudFormationEmulator;
+  public handlers!: Handlers;
+  private restore: (() => void)[] = [];
+
+  constructor(private readonly options: WorldOptions = {}) {
+    this.sim = new RekognitionSimulator(() => this.clock.now, options.timings, options.seed);
+  }
+
+  async start(): Promise<this> {
+    const url = await this.sim.listen();
+    const cloudformationUrl = await this.stacks.listen();
+    const saved = { ...process.env };
+    Object.assign(process.env, FAKE_ENV, { AWS_ENDPOINT_URL_REKOGNITION: url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl });
+    delete process.env.AWS_SESSION_TOKEN;
+    this.restore.push(() => {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    });
+    this.clock.install();
+    this.restore.push(() => this.clock.uninstall());
+    this.restore.push(scaleTimers(50));
+    if (!this.options.verbose) {
+      const log = console.log;
+      console.log = () => undefined;
+      this.restore.push(() => {
+        console.log = log;
+      });
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.handlers = require(HANDLER_BUNDLE);
+    this.newStack();
+    return this;
+  }
+
+  /** A fresh CloudFormation stack (another stack id) talking to the same provider code and endpoint. */
+  newStack(stackName = 'WidgetsStack'): CloudFormationEmulator {
+    this.cfn = new CloudFormationEmulator(this.clock, this.handlers, this.options.provider ?? PROVIDER_AS_DEPLOYED, stackName);
+    this.cfn.install();
+    this.stacks.register(this.cfn);
+    return this.cfn;
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.restore.reverse()) r();
+    this.restore = [];
+    await this.sim.close();
+    await this.stacks.close();
+  }
+
+  /** A project with one version, returning the version ARN. */
+  model(versionName = 'widgets.v1', status = 'TRAINING_COMPLETED', project = 'widgets'): string {
+    const projectArn = this.projectArn(project) ?? this.sim.addProject(project);
+    return this.sim.addVersion(projectArn, versionName, status);
+  }
+
+  private projectArn(name: string): string | undefined {
+    const out = this.sim.call('DescribeProjects', { ProjectNames: [name] }).body as { ProjectDescriptions: { ProjectArn: string }[] };
+    this.sim.calls.pop();
+    return out.ProjectDescriptions[0]?.ProjectArn;
+  }
+}
+
+/** The properties the construct writes for a model. */
+export function props(versionArn: string, min: number, max?: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    ProjectVersionArn: versionArn,
+    MinInferenceUnits: String(min),
+    MaxInferenceUnits: max === undefined ? undefined : String(max),
+    RemovalPolicy: 'destroy',
+    TimeoutSeconds: '2700',
+    ...extra,
+  };
+}
+
+/** The reason of a FAILED answer without the framework's stack trace and log pointer. */
+export function reasonOf(answer: CfnAnswer | undefined): string {
+  return (answer?.Reason ?? '').split('\n')[0];
+}

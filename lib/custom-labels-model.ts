@@ -120,8 +120,9 @@ export class CustomLabelsModel extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: RESOURCE_TYPE,
-      // A margin over the handler's deadline, so CloudFormation hears the handler's reason rather than its own timeout.
-      serviceTimeout: Token.isUnresolved(timeoutSeconds) ? undefined : Duration.seconds(Math.min(3600, timeoutSeconds + 300)),
+      // CloudFormation's maximum: a Delete waits for STOPPED as long as it may; a Create or Update fails earlier, at
+      // the handler's own deadline (the timeout prop), with the model's status as the reason.
+      serviceTimeout: Duration.hours(1),
       properties: {
         [PROP.projectVersionArn]: versionArn,
         [PROP.projectArn]: props.projectArn,

@@ -76,6 +76,8 @@ export class CustomLabelsProvider extends Construct {
       totalTimeout: Duration.hours(1),
     });
     this.serviceToken = provider.serviceToken;
+    // Under RemovalPolicy.RETAIN a Delete reads its own stack's status, to tell a rollback from a removal.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
   }
 
   /**

@@ -1,0 +1,23 @@
+// Prints what the example app synthesized: per stack, its resources by type and each model's properties.
+const fs = require('fs');
+const path = require('path');
+
+const dir = process.argv[2] || 'cdk.out';
+const templates = fs.readdirSync(dir).filter((f) => f.endsWith('.template.json'));
+if (templates.length === 0) {
+  console.error(`no templates in ${dir}`);
+  process.exit(1);
+}
+for (const file of templates) {
+  const template = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  const resources = Object.values(template.Resources || {});
+  const byType = {};
+  for (const r of resources) byType[r.Type] = (byType[r.Type] || 0) + 1;
+  console.log(`${file}: ${resources.length} resources`);
+  for (const [type, n] of Object.entries(byType).sort()) console.log(`  ${String(n).padStart(3)} ${type}`);
+  for (const [id, r] of Object.entries(template.Resources || {})) {
+    if (r.Type !== 'Custom::RekognitionCustomLabelsModel') continue;
+    const { ServiceToken, ...props } = r.Properties;
+    console.log(`  model ${id}: ${JSON.stringify(props)}`);
+  }
+}

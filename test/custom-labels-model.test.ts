@@ -1,0 +1,214 @@
+import { App, CfnParameter, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CustomLabelsModel, CustomLabelsModelProps } from '../lib';
+
+const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
+const PROJECT_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000';
+
+function versionArn(project: string, version: string): string {
+  return `arn:aws:rekognition:us-east-1:123456789012:project/${project}/version/${version}/1767607200000`;
+}
+
+function stack(): Stack {
+  return new Stack(new App(), 'WidgetsStack', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+/** Every IAM statement of the stack's policies. */
+function statements(s: Stack): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+  const policies = Template.fromStack(s).findResources('AWS::IAM::Policy');
+  return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement);
+}
+
+function actionsOf(st: { Action: string | string[] }): string[] {
+  return Array.isArray(st.Action) ? st.Action : [st.Action];
+}
+
+describe('the custom resource', () => {
+  test('carries the model as string properties, with an hour for CloudFormation to wait', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, maxInferenceUnits: 5 });
+    Template.fromStack(s).hasResourceProperties('Custom::RekognitionCustomLabelsModel', {
+      ProjectVersionArn: ARN,
+      MinInferenceUnits: '2',
+      MaxInferenceUnits: '5',
+      RemovalPolicy: 'destroy',
+      TimeoutSeconds: '2700',
+      ServiceTimeout: '3600',
+    });
+  });
+
+  test('defaults: one unit, no max, destroy, 45 minutes', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN });
+    const props = Object.values(Template.fromStack(s).findResources('Custom::RekognitionCustomLabelsModel'))[0].Properties;
+    expect(props).toMatchObject({ MinInferenceUnits: '1', RemovalPolicy: 'destroy', TimeoutSeconds: '2700' });
+    expect(props.MaxInferenceUnits).toBeUndefined();
+    expect(props.ProjectArn).toBeUndefined();
+  });
+
+  test('RETAIN is read by the handler, not mapped to the DeletionPolicy, so rollbacks still reach it', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, removalPolicy: RemovalPolicy.RETAIN, minInferenceUnits: 2 });
+    Template.fromStack(s).hasResource('Custom::RekognitionCustomLabelsModel', {
+      Properties: Match.objectLike({ RemovalPolicy: 'retain' }),
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  test('exposes the version ARN, names, units, and the project ARN (prop or found at deploy time)', () => {
+    const s = stack();
+    const a = new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, projectArn: PROJECT_ARN, minInferenceUnits: 2, maxInferenceUnits: 4 });
+    expect([a.projectVersionArn, a.projectName, a.versionName, a.projectArn, a.minInferenceUnits, a.maxInferenceUnits])
+      .toEqual([ARN, 'widgets', 'widgets.2026-01-05T10.00.00', PROJECT_ARN, 2, 4]);
+    const b = new CustomLabelsModel(s, 'B', { projectVersionArn: versionArn('widgets', 'v2'), minInferenceUnits: 2 });
+    const logicalId = s.getLogicalId(b.node.findChild('Resource').node.defaultChild as CfnResource);
+    expect(s.resolve(b.projectArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'ProjectArn'] });
+  });
+
+  test('a token ARN (a parameter) is accepted and its names are cut out at deploy time', () => {
+    const s = stack();
+    const param = new CfnParameter(s, 'ModelArn');
+    const m = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: param.valueAsString, minInferenceUnits: 2 });
+    expect(s.resolve(m.versionName)).toEqual({ 'Fn::Select': [3, { 'Fn::Split': ['/', { Ref: 'ModelArn' }] }] });
+    const describe = statements(s).find((st) => actionsOf(st).includes('rekognition:DescribeProjectVersions'));
+    expect(JSON.stringify(describe?.Resource)).toContain('ModelArn');
+  });
+});
+
+describe('one provider per stack', () => {
+  test('twenty models share the same functions, role and waiter', () => {
+    const s = stack();
+    for (let i = 0; i < 20; i++) new CustomLabelsModel(s, `Model${i}`, { projectVersionArn: versionArn(`project${i}`, 'v1'), minInferenceUnits: 2 });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('Custom::RekognitionCustomLabelsModel', 20);
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    t.resourceCountIs('AWS::Lambda::Function', 5); // onEvent, isComplete, and the framework's onEvent, isComplete, onTimeout
+    const tokens = new Set(Object.values(t.findResources('Custom::RekognitionCustomLabelsModel')).map((r) => JSON.stringify(r.Properties.ServiceToken)));
+    expect(tokens.size).toBe(1);
+  });
+
+  test('the handlers run on the latest Node.js runtime, from the prebuilt JavaScript, with their retry settings', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    const runtime = lambda.determineLatestNodeRuntime(s).name;
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: runtime, Environment: { Variables: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive' } } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: runtime });
+  });
+
+  test('models in different stacks get their own provider', () => {
+    const app = new App();
+    const a = new Stack(app, 'A');
+    const b = new Stack(app, 'B');
+    new CustomLabelsModel(a, 'M', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    new CustomLabelsModel(b, 'M', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    Template.fromStack(a).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    Template.fromStack(b).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+});
+
+describe('IAM', () => {
+  test('each model adds statements scoped to its own project and version', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    const st = statements(s);
+    expect(st).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: ['rekognition:StartProjectVersion', 'rekognition:StopProjectVersion', 'rekognition:ListTagsForResource'], Resource: ARN },
+      {
+        Effect: 'Allow',
+        Action: ['rekognition:TagResource', 'rekognition:UntagResource'],
+        Resource: ARN,
+        Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-custom-labels:*'] } },
+      },
+      { Effect: 'Allow', Action: 'rekognition:DescribeProjectVersions', Resource: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/*' },
+      { Effect: 'Allow', Action: 'rekognition:DescribeProjects', Resource: '*' },
+    ]));
+  });
+
+  test('never * as the resource of a Rekognition action, DescribeProjects aside', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    new CustomLabelsModel(s, 'B', { projectVersionArn: versionArn('gadgets', 'v1'), projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/1', minInferenceUnits: 2 });
+    const wildcard = statements(s).filter((st) => st.Resource === '*' && actionsOf(st).some((a) => a.startsWith('rekognition:')));
+    expect(wildcard.map(actionsOf)).toEqual([['rekognition:DescribeProjects']]);
+  });
+
+  test('with projectArn given, DescribeProjectVersions is granted on it exactly and DescribeProjects not at all', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, projectArn: PROJECT_ARN, minInferenceUnits: 2 });
+    const st = statements(s);
+    expect(st.find((x) => actionsOf(x).includes('rekognition:DescribeProjectVersions'))?.Resource).toBe(PROJECT_ARN);
+    expect(st.some((x) => actionsOf(x).includes('rekognition:DescribeProjects'))).toBe(false);
+  });
+
+  test('versions of one project share one statement pair, so many models keep the policy small', () => {
+    const s = stack();
+    for (let i = 0; i < 3; i++) new CustomLabelsModel(s, `V${i}`, { projectVersionArn: versionArn('widgets', `v${i}`), minInferenceUnits: 2 });
+    const start = statements(s).filter((x) => actionsOf(x).includes('rekognition:StartProjectVersion'));
+    expect(start).toHaveLength(1);
+    expect(start[0].Resource).toEqual([0, 1, 2].map((i) => versionArn('widgets', `v${i}`)));
+  });
+
+  test('the handler reads only its own stack', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    expect(statements(s)).toContainEqual({ Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } });
+  });
+
+  test('grantDetectCustomLabels grants DetectCustomLabels on the version only', () => {
+    const s = stack();
+    const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    const role = new iam.Role(s, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    model.grantDetectCustomLabels(role);
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Caller') }],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'rekognition:DetectCustomLabels', Resource: ARN }] },
+    });
+  });
+});
+
+describe('synth-time validation names the prop and the allowed range', () => {
+  const cases: [Partial<CustomLabelsModelProps>, string][] = [
+    [{ projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000' }, 'WidgetsStack/Widgets: projectVersionArn must be a Rekognition project version ARN (arn:<partition>:rekognition:<region>:<account>:project/<project name>/version/<version name>/<creation timestamp>), got "arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000"'],
+    [{ projectVersionArn: 'widgets' }, 'projectVersionArn must be a Rekognition project version ARN'],
+    [{ minInferenceUnits: 0 }, 'WidgetsStack/Widgets: minInferenceUnits must be an integer >= 1, got 0'],
+    [{ minInferenceUnits: 1.5 }, 'WidgetsStack/Widgets: minInferenceUnits must be an integer >= 1, got 1.5'],
+    [{ minInferenceUnits: 2, maxInferenceUnits: 0 }, 'WidgetsStack/Widgets: maxInferenceUnits must be an integer >= 1, got 0'],
+    [{ minInferenceUnits: 3, maxInferenceUnits: 2 }, 'WidgetsStack/Widgets: maxInferenceUnits (2) must be >= minInferenceUnits (3)'],
+    [{ timeout: Duration.seconds(30) }, 'WidgetsStack/Widgets: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got 30 seconds'],
+    [{ timeout: Duration.hours(1) }, 'WidgetsStack/Widgets: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got 1 hour'],
+    [{ removalPolicy: RemovalPolicy.SNAPSHOT }, 'WidgetsStack/Widgets: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot'],
+    [{ projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/1' }, 'WidgetsStack/Widgets: projectArn must be the ARN of project "widgets" in us-east-1/123456789012'],
+  ];
+  test.each(cases)('%o', (override, message) => {
+    expect(() => new CustomLabelsModel(stack(), 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, ...override })).toThrow(message);
+  });
+
+  test('the same version twice in one stack is refused', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    expect(() => new CustomLabelsModel(s, 'B', { projectVersionArn: ARN, minInferenceUnits: 2 }))
+      .toThrow(`WidgetsStack/B: projectVersionArn ${ARN} is already declared by WidgetsStack/A; a stack can run a model once`);
+  });
+
+  test('the edges of the ranges are accepted', () => {
+    expect(() => new CustomLabelsModel(stack(), 'W', { projectVersionArn: ARN, minInferenceUnits: 1, maxInferenceUnits: 1, timeout: Duration.minutes(1) })).not.toThrow();
+    expect(() => new CustomLabelsModel(stack(), 'W', { projectVersionArn: ARN, minInferenceUnits: 2, timeout: Duration.minutes(55) })).not.toThrow();
+  });
+});
+
+describe('warnings', () => {
+  test('fewer than 2 units warns, acknowledgeably', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 1 });
+    Annotations.fromStack(s).hasWarning('/WidgetsStack/Widgets', Match.stringLikeRegexp('minInferenceUnits is 1: Rekognition recommends at least 2 inference units.*\\[ack: cdk-rekognition-custom-labels:singleInferenceUnit\\]'));
+  });
+
+  test('2 units or more: no warning', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    Annotations.fromStack(s).hasNoWarning('*', Match.anyValue());
+  });
+});

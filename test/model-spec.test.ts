@@ -1,0 +1,42 @@
+// The handler's reading of the custom resource's properties, which CloudFormation delivers as strings.
+import { parseModelSpec } from '../lambda/model-spec';
+import { ownerOf } from '../lambda/ownership';
+
+const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
+
+test('strings become numbers and flags', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN, MinInferenceUnits: '2', MaxInferenceUnits: '5', RemovalPolicy: 'retain', TimeoutSeconds: '1800' })).toEqual({
+    projectVersionArn: ARN,
+    projectName: 'widgets',
+    versionName: 'widgets.2026-01-05T10.00.00',
+    projectArn: undefined,
+    minInferenceUnits: 2,
+    maxInferenceUnits: 5,
+    retainOnDelete: true,
+    timeoutSeconds: 1800,
+  });
+});
+
+test('defaults: one unit, no autoscaling, destroy, 55 minutes', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN })).toMatchObject({ minInferenceUnits: 1, maxInferenceUnits: undefined, retainOnDelete: false, timeoutSeconds: 3300 });
+});
+
+test.each([
+  [{ ProjectVersionArn: 'arn:aws:s3:::bucket' }, 'ProjectVersionArn must be a Rekognition project version ARN'],
+  [{ ProjectVersionArn: ARN, MinInferenceUnits: '0' }, 'MinInferenceUnits must be an integer >= 1, got "0"'],
+  [{ ProjectVersionArn: ARN, MinInferenceUnits: '1.5' }, 'MinInferenceUnits must be an integer >= 1, got "1.5"'],
+  [{ ProjectVersionArn: ARN, MinInferenceUnits: 'true' }, 'MinInferenceUnits must be an integer >= 1, got "true"'],
+  [{ ProjectVersionArn: ARN, MinInferenceUnits: '3', MaxInferenceUnits: '2' }, 'MaxInferenceUnits (2) must be >= MinInferenceUnits (3)'],
+  [{ ProjectVersionArn: ARN, RemovalPolicy: 'snapshot' }, 'RemovalPolicy must be "destroy" or "retain", got "snapshot"'],
+  [{ ProjectVersionArn: ARN, TimeoutSeconds: '7200' }, 'TimeoutSeconds must be an integer from 60 to 3300, got "7200"'],
+  [{ ProjectVersionArn: ARN, ProjectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/other/1' }, 'is not the project of'],
+])('%o is refused: %s', (props, message) => {
+  expect(() => parseModelSpec(props)).toThrow(message);
+});
+
+test('the owner is the stack name and logical id, within the tag value limit', () => {
+  expect(ownerOf('arn:aws:cloudformation:us-east-1:123456789012:stack/WidgetsStack/0f1e2d3c', 'Widgets1A2B3C')).toBe('WidgetsStack/Widgets1A2B3C');
+  const long = ownerOf(`arn:aws:cloudformation:us-east-1:123456789012:stack/${'S'.repeat(128)}/id`, 'L'.repeat(255));
+  expect(long.length).toBe(256);
+  expect(long).toMatch(/^S{128}\/L+\/[0-9a-f]{16}$/);
+});

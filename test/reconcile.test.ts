@@ -1,0 +1,196 @@
+// The decision function: every documented status against every desired state, plus the record and the clock.
+import * as fc from 'fast-check';
+import { OwnershipRecord } from '../lambda/ownership';
+import { admit, deadlineFor, Goal, goalForDelete, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, Step } from '../lambda/reconcile';
+
+const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
+const ours: OwnershipRecord = { owner: self.owner, request: self.requestId };
+const NOW = 1_000_000;
+const running: Goal = { kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 5 };
+const stopped: Goal = { kind: 'stopped' };
+const released: Goal = { kind: 'released' };
+
+function step(goal: Goal, status: string | undefined, extra: Partial<ReconcileInput> = {}, units = { min: 2, max: 5 }): Step {
+  const model = status === undefined ? undefined : { status, statusMessage: `message of ${status}`, minInferenceUnits: units.min, maxInferenceUnits: units.max };
+  return reconcile({ goal, model, record: ours, self, now: NOW, deadline: NOW + 1, modelName: 'model-x', ...extra });
+}
+
+// The whole table: status -> [step kind for running, for stopped, for released].
+const TABLE: [string | undefined, Step['kind'], Step['kind'], Step['kind']][] = [
+  [undefined, 'fail', 'done', 'done'],
+  ['TRAINING_IN_PROGRESS', 'fail', 'done', 'done'],
+  ['TRAINING_COMPLETED', 'start', 'done', 'done'],
+  ['TRAINING_FAILED', 'fail', 'done', 'done'],
+  ['STARTING', 'wait', 'stop', 'done'],
+  ['RUNNING', 'done', 'stop', 'done'],
+  ['FAILED', 'start', 'done', 'done'],
+  ['STOPPING', 'wait', 'wait', 'done'],
+  ['STOPPED', 'start', 'done', 'done'],
+  ['DELETING', 'fail', 'done', 'done'],
+  ['COPYING_IN_PROGRESS', 'fail', 'done', 'done'],
+  ['COPYING_COMPLETED', 'start', 'done', 'done'],
+  ['COPYING_FAILED', 'fail', 'done', 'done'],
+  ['DEPRECATED', 'fail', 'done', 'done'],
+  ['EXPIRED', 'fail', 'done', 'done'],
+  ['SOMETHING_NEW', 'fail', 'fail', 'done'],
+];
+
+test('the table covers every documented status', () => {
+  expect(TABLE.map((r) => r[0]).filter((s) => s && KNOWN_STATUSES.includes(s)).sort()).toEqual([...KNOWN_STATUSES].sort());
+});
+
+test.each(TABLE)('%s: running -> %s, stopped -> %s, released -> %s', (status, forRunning, forStopped, forReleased) => {
+  expect(step(running, status).kind).toBe(forRunning);
+  expect(step(stopped, status).kind).toBe(forStopped);
+  expect(step(released, status).kind).toBe(forReleased);
+});
+
+test('a start carries exactly the requested units', () => {
+  expect(step(running, 'STOPPED')).toEqual({ kind: 'start', minInferenceUnits: 2, maxInferenceUnits: 5 });
+  expect(step({ kind: 'running', minInferenceUnits: 3 }, 'STOPPED')).toEqual({ kind: 'start', minInferenceUnits: 3, maxInferenceUnits: undefined });
+});
+
+test.each([
+  [{ min: 2, max: 5 }, 'done'],
+  [{ min: 1, max: 5 }, 'stop'],
+  [{ min: 2, max: 4 }, 'stop'],
+  [{ min: 2, max: undefined }, 'stop'],
+])('RUNNING with %o against 2..5: %s (changing units means a restart)', (units, kind) => {
+  expect(step(running, 'RUNNING', {}, units as { min: number; max: number }).kind).toBe(kind);
+});
+
+test('no max and max = min are the same thing: no autoscaling', () => {
+  const fixed: Goal = { kind: 'running', minInferenceUnits: 2 };
+  expect(step(fixed, 'RUNNING', {}, { min: 2, max: undefined as unknown as number }).kind).toBe('done');
+  expect(step(fixed, 'RUNNING', {}, { min: 2, max: 2 }).kind).toBe('done');
+  expect(step({ kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 2 }, 'RUNNING', {}, { min: 2, max: undefined as unknown as number }).kind).toBe('done');
+});
+
+test('FAILED after this request started it is final, with the StatusMessage', () => {
+  const s = step(running, 'FAILED', { record: { ...ours, startedBy: self.requestId } });
+  expect(s).toEqual({ kind: 'fail', reason: 'model-x failed to start with 2 to 5 inference units: message of FAILED' });
+});
+
+test('unusable statuses fail with the StatusMessage and what to do', () => {
+  expect(step(running, 'TRAINING_FAILED')).toEqual({ kind: 'fail', reason: 'model-x cannot run: status TRAINING_FAILED (message of TRAINING_FAILED): training failed; train a new version and deploy that' });
+  expect(step(running, undefined)).toEqual({ kind: 'fail', reason: 'model-x does not exist: check projectVersionArn (and projectArn), the account and the region' });
+});
+
+test('a request that is no longer the live one never acts: a running goal abandons', () => {
+  for (const status of ['STOPPED', 'RUNNING', 'STARTING', 'FAILED']) {
+    expect(step(running, status, { record: { owner: self.owner, request: 'req-2' } }).kind).toBe('abandon');
+    expect(step(running, status, { record: { owner: 'OtherStack/X', request: self.requestId } }).kind).toBe('abandon');
+  }
+});
+
+test('a stop goal leaves alone what it does not own, or what a later request manages', () => {
+  expect(step(stopped, 'RUNNING', { record: { owner: 'OtherStack/Widgets', request: 'r' } })).toMatchObject({ kind: 'done', release: false });
+  expect(step(stopped, 'RUNNING', { record: { owner: self.owner, request: 'req-2' } })).toMatchObject({ kind: 'done', release: false });
+});
+
+test('done releases the record for stop and release goals, never for a running goal', () => {
+  expect(step(stopped, 'STOPPED')).toMatchObject({ kind: 'done', release: true });
+  expect(step(released, 'RUNNING')).toMatchObject({ kind: 'done', release: true });
+  expect(step(running, 'RUNNING')).toMatchObject({ kind: 'done', release: false });
+});
+
+test('past the deadline, waiting or acting turns into a failure naming the status', () => {
+  const late = { now: NOW + 10, deadline: NOW };
+  expect(step(running, 'STARTING', late)).toEqual({ kind: 'fail', reason: 'model-x did not reach RUNNING with 2 to 5 inference units before the deploy timeout: it is STARTING (message of STARTING); raise the timeout prop or check the model in the Rekognition console' });
+  expect(step(stopped, 'STOPPING', late).kind).toBe('fail');
+  expect(step(running, 'RUNNING', late).kind).toBe('done');
+});
+
+test('the same input always gives the same step (level-triggered)', () => {
+  const statuses = [...KNOWN_STATUSES, 'SOMETHING_NEW', undefined];
+  fc.assert(fc.property(
+    fc.constantFrom(...statuses),
+    fc.constantFrom<Goal>(running, stopped, released, { kind: 'running', minInferenceUnits: 1 }),
+    fc.record({ owner: fc.constantFrom(self.owner, 'Other/X', undefined), request: fc.constantFrom(self.requestId, 'req-2', undefined), startedBy: fc.constantFrom(self.requestId, undefined) }),
+    fc.integer({ min: -5, max: 5 }),
+    (status, goal, record, dt) => {
+      const input: ReconcileInput = {
+        goal, record, self, now: NOW, deadline: NOW + dt, modelName: 'm',
+        model: status === undefined ? undefined : { status, minInferenceUnits: 1 },
+      };
+      const a = reconcile(input);
+      expect(reconcile(JSON.parse(JSON.stringify(input)))).toEqual(a);
+      // Never acts for a request that is not the live one.
+      if (record.request !== self.requestId || record.owner !== self.owner) expect(['start', 'stop']).not.toContain(a.kind);
+      // Never starts a model that is meant to stop, never stops one meant to run with matching units.
+      if (goal.kind !== 'running') expect(a.kind).not.toBe('start');
+    },
+  ));
+});
+
+describe('planRequest: what a request does before waiting', () => {
+  const base = { minInferenceUnits: 2, retainOnDelete: false, exists: true, record: {}, self, modelName: 'm' } as const;
+  test('Create of a missing version is rejected, nothing started', () => {
+    expect(planRequest({ ...base, requestType: 'Create', exists: false }).kind).toBe('reject');
+  });
+  test('Create of a model another stack runs is rejected with the owner', () => {
+    const plan = planRequest({ ...base, requestType: 'Create', record: { owner: 'OtherStack/Model' } });
+    expect(plan).toMatchObject({ kind: 'reject' });
+    expect((plan as { reason: string }).reason).toContain('already run by OtherStack/Model');
+  });
+  test('Create of a model a renamed resource of the same stack ran takes it over', () => {
+    expect(planRequest({ ...base, requestType: 'Create', record: { owner: 'WidgetsStack/OldName' } }).kind).toBe('claim');
+  });
+  test('Delete skips what is missing or not its own', () => {
+    expect(planRequest({ ...base, requestType: 'Delete', exists: false }).kind).toBe('skip');
+    expect(planRequest({ ...base, requestType: 'Delete', record: { owner: 'OtherStack/Model' } }).kind).toBe('skip');
+    expect(planRequest({ ...base, requestType: 'Delete', record: ours })).toEqual({ kind: 'claim', goal: { kind: 'stopped' } });
+  });
+  test('admit() accepts unowned and own models', () => {
+    expect(admit({}, self, 'm').ok).toBe(true);
+    expect(admit(ours, self, 'm').ok).toBe(true);
+  });
+});
+
+describe('goalForDelete: RETAIN applies to settled models of a stack that is not rolling back', () => {
+  const settled: OwnershipRecord = { ...ours, settled: self.requestId };
+  test.each([
+    [false, settled, 'DELETE_IN_PROGRESS', 'stopped'],
+    [true, settled, 'DELETE_IN_PROGRESS', 'released'],
+    [true, settled, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'released'],
+    [true, settled, 'ROLLBACK_IN_PROGRESS', 'stopped'],
+    [true, settled, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped'],
+    [true, ours, 'DELETE_IN_PROGRESS', 'stopped'],
+    [true, { ...settled, replaced: 'req-9' }, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped'],
+  ])('retain=%s record=%o stack %s -> %s', (retain, record, stackStatus, kind) => {
+    expect(goalForDelete(retain, record, stackStatus).kind).toBe(kind);
+  });
+});
+
+describe('judgeError', () => {
+  const ctx = { now: NOW, deadline: NOW + 1000, modelName: 'm' };
+  test.each(['ThrottlingException', 'ProvisionedThroughputExceededException', 'InternalServerError', 'LimitExceededException', 'TimeoutError'])('%s is retried', (name) => {
+    expect(judgeError({ name }, { ...ctx, statusBefore: 'STOPPED' }).kind).toBe('retry');
+  });
+  test('any 5xx is retried', () => {
+    expect(judgeError({ name: 'Whatever', httpStatusCode: 503 }, ctx).kind).toBe('retry');
+  });
+  test('retried errors past the deadline fail with the last error', () => {
+    expect(judgeError({ name: 'LimitExceededException', message: 'too many units' }, { ...ctx, now: NOW + 2000 })).toEqual({
+      kind: 'fail', reason: 'm: the deploy timeout passed while Rekognition kept answering LimitExceededException: too many units',
+    });
+  });
+  test('a refusal in a transitional status is retried; in a steady one it is checked again', () => {
+    expect(judgeError({ name: 'ResourceInUseException' }, { ...ctx, statusBefore: 'STARTING' }).kind).toBe('retry');
+    expect(judgeError({ name: 'ResourceInUseException' }, { ...ctx, statusBefore: 'STOPPED' }).kind).toBe('recheck');
+    expect(judgeError({ name: 'InvalidParameterException' }, { ...ctx, statusBefore: 'STOPPED', statusAfter: 'STARTING' }).kind).toBe('retry');
+    expect(judgeError({ name: 'ResourceInUseException', message: 'no' }, { ...ctx, statusBefore: 'FAILED', statusAfter: 'FAILED' })).toEqual({
+      kind: 'fail', reason: 'm (status FAILED): Rekognition refused the call: ResourceInUseException: no',
+    });
+  });
+  test('access denied and not found', () => {
+    expect(judgeError({ name: 'AccessDeniedException', message: 'x' }, ctx).kind).toBe('fail');
+    expect(judgeError({ name: 'ResourceNotFoundException' }, ctx).kind).toBe('gone');
+  });
+});
+
+test('a Delete waits as long as CloudFormation allows, a Create as long as the timeout says', () => {
+  expect(deadlineFor('Create', 600, 0)).toBe(600_000);
+  expect(deadlineFor('Update', 600, 0)).toBe(600_000);
+  expect(deadlineFor('Delete', 600, 0)).toBe(55 * 60_000);
+});

@@ -49,11 +49,19 @@ export class VirtualClock {
 
 /**
  * Divides every timer delay by `factor`, so the AWS SDK's retry back-off (real time, up to 20 s a try) takes
- * milliseconds. The handler code is unchanged; only how long its retries sleep is.
+ * milliseconds; the clock is moved on by the rest of the delay when the timer fires, so the back-off still spreads
+ * calls over virtual seconds as it would over real ones. The handler code is unchanged; only how long its sleeps
+ * take in real time is.
  */
-export function scaleTimers(factor: number): () => void {
-  const scaled = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
-    realSetTimeout(fn, ms === undefined ? ms : Math.floor(ms / factor), ...args)) as unknown as typeof setTimeout;
+export function scaleTimers(factor: number, clock: VirtualClock): () => void {
+  const scaled = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const delay = ms ?? 0;
+    const real = Math.floor(delay / factor);
+    return realSetTimeout((...a: unknown[]) => {
+      if (delay >= 10) clock.advanceTo(clock.now + delay - real);
+      fn(...a);
+    }, real, ...args);
+  }) as unknown as typeof setTimeout;
   globalThis.setTimeout = scaled;
   return () => {
     globalThis.setTimeout = realSetTimeout;

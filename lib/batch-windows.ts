@@ -1,0 +1,126 @@
+import { Duration, TimeZone, Token } from 'aws-cdk-lib';
+import { MINUTES_PER_WEEK, WindowTable } from './private/weekly-windows';
+
+/** A day of the week. */
+export enum WeekDay {
+  MONDAY = 'MONDAY',
+  TUESDAY = 'TUESDAY',
+  WEDNESDAY = 'WEDNESDAY',
+  THURSDAY = 'THURSDAY',
+  FRIDAY = 'FRIDAY',
+  SATURDAY = 'SATURDAY',
+  SUNDAY = 'SUNDAY',
+}
+
+const DAYS = [WeekDay.MONDAY, WeekDay.TUESDAY, WeekDay.WEDNESDAY, WeekDay.THURSDAY, WeekDay.FRIDAY, WeekDay.SATURDAY, WeekDay.SUNDAY];
+
+/** A local wall-clock time of the week: a day, an hour and a minute. */
+export class WeeklyTime {
+  /**
+   * @param day the day of the week
+   * @param hour 0 to 23
+   * @param minute 0 to 59
+   */
+  public static of(day: WeekDay, hour: number, minute: number = 0): WeeklyTime {
+    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new Error(`WeeklyTime: hour must be an integer from 0 to 23, got ${hour}`);
+    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error(`WeeklyTime: minute must be an integer from 0 to 59, got ${minute}`);
+    return new WeeklyTime(day, hour, minute);
+  }
+
+  private constructor(public readonly day: WeekDay, public readonly hour: number, public readonly minute: number) {}
+
+  /** Minutes from Monday 00:00. */
+  public get minuteOfWeek(): number {
+    return DAYS.indexOf(this.day) * 24 * 60 + this.hour * 60 + this.minute;
+  }
+
+  /** For messages: `MONDAY 08:00`. */
+  public toString(): string {
+    return `${this.day} ${String(this.hour).padStart(2, '0')}:${String(this.minute).padStart(2, '0')}`;
+  }
+}
+
+/** The weekly time of a minute of the week. */
+export function weeklyTimeOfMinute(minuteOfWeek: number): WeeklyTime {
+  const m = ((minuteOfWeek % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+  return WeeklyTime.of(DAYS[Math.floor(m / 1440)], Math.floor((m % 1440) / 60), m % 60);
+}
+
+/** One weekly window during which the model runs. */
+export interface BatchWindow {
+  /** When the window opens (the model is started `leadTime` earlier, so it is RUNNING by then). */
+  readonly start: WeeklyTime;
+  /** When the window closes and the model stops. Earlier in the week than `start`: the window runs past Sunday. */
+  readonly end: WeeklyTime;
+  /**
+   * Units during this window; an integer >= 1.
+   * @default - the model's minInferenceUnits
+   */
+  readonly minInferenceUnits?: number;
+  /**
+   * Most units during this window; when set, Rekognition autoscales between min and max.
+   * @default - the model's maxInferenceUnits (when the window does not set minInferenceUnits either), else no autoscaling
+   */
+  readonly maxInferenceUnits?: number;
+}
+
+/** Properties of weekly batch windows. */
+export interface WeeklyBatchWindowsProps {
+  /** The time zone the windows' times are in. Daylight-saving changes neither skip nor double a window. */
+  readonly timeZone: TimeZone;
+  /** The windows; they may not overlap, and may be adjacent (a change of units at their boundary is a restart). */
+  readonly windows: BatchWindow[];
+  /**
+   * How long before a window opens the model is started, so that it is RUNNING when the window opens. A start takes
+   * minutes (up to about 30). Not applied to a window that begins where another ends.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly leadTime?: Duration;
+}
+
+/**
+ * When the model runs: outside every window it is stopped and does not bill.
+ */
+export class BatchWindows {
+  /** Windows that repeat every week, in a time zone. */
+  public static weekly(props: WeeklyBatchWindowsProps): BatchWindows {
+    return new BatchWindows(props);
+  }
+
+  /** The time zone. */
+  public readonly timeZone: TimeZone;
+  /** The lead time. */
+  public readonly leadTime: Duration;
+  /** The windows. */
+  public readonly windows: BatchWindow[];
+
+  private constructor(props: WeeklyBatchWindowsProps) {
+    this.timeZone = props.timeZone;
+    this.leadTime = props.leadTime ?? Duration.minutes(30);
+    this.windows = [...props.windows];
+  }
+
+  /**
+   * The window table with every window's units resolved against the model's own, validated.
+   * @internal
+   */
+  public _resolve(where: string, defaults: { min: number; max?: number }): WindowTable {
+    const lead = this.leadTime.toMinutes({ integral: false });
+    if (Token.isUnresolved(lead) || !Number.isInteger(lead) || lead < 0 || lead > 24 * 60) {
+      throw new Error(`${where}: batchWindows leadTime must be a whole number of minutes from 0 to 24 hours, got ${this.leadTime.toHumanString()}`);
+    }
+    const windows = this.windows.map((w, i) => {
+      const name = `window ${i} (${w.start} to ${w.end})`;
+      const min = w.minInferenceUnits ?? defaults.min;
+      // A window that sets its own min sets its own scaling: no max unless it gives one.
+      const max = w.maxInferenceUnits ?? (w.minInferenceUnits === undefined ? defaults.max : undefined);
+      if (!Number.isInteger(min) || min < 1) throw new Error(`${where}: batchWindows ${name}: minInferenceUnits must be an integer >= 1, got ${min}`);
+      if (max !== undefined && (!Number.isInteger(max) || max < min)) {
+        throw new Error(`${where}: batchWindows ${name}: maxInferenceUnits must be an integer >= minInferenceUnits (${min}), got ${max}`);
+      }
+      return { startMinute: w.start.minuteOfWeek, endMinute: w.end.minuteOfWeek, minInferenceUnits: min, maxInferenceUnits: max };
+    });
+    return { timeZone: this.timeZone.timezoneName, leadMinutes: lead, windows };
+  }
+}

@@ -1,6 +1,7 @@
 // Reads the custom resource's properties (always strings, as CloudFormation delivers them) into a typed spec.
 import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/private/project-version-arn';
 import { PROP, REMOVAL, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { validateWindowTable, WindowTable } from '../lib/private/weekly-windows';
 
 /** What one CustomLabelsModel resource declares. */
 export interface ModelSpec {
@@ -14,6 +15,8 @@ export interface ModelSpec {
   readonly maxInferenceUnits?: number;
   readonly retainOnDelete: boolean;
   readonly timeoutSeconds: number;
+  /** The weekly batch windows; undefined when the model runs all the time. */
+  readonly windows?: WindowTable;
 }
 
 /** Parses a positive integer that CloudFormation may deliver as a string or (from older templates) a number. */
@@ -50,7 +53,19 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
   if (!Number.isInteger(timeout) || timeout < TIMEOUT_BOUNDS.minSeconds || timeout > TIMEOUT_BOUNDS.maxSeconds) {
     throw new Error(`${PROP.timeoutSeconds} must be an integer from ${TIMEOUT_BOUNDS.minSeconds} to ${TIMEOUT_BOUNDS.maxSeconds}, got "${String(p[PROP.timeoutSeconds])}"`);
   }
+  let windows: WindowTable | undefined;
+  const rawWindows = p[PROP.batchWindows];
+  if (rawWindows !== undefined && rawWindows !== '') {
+    try {
+      windows = JSON.parse(String(rawWindows)) as WindowTable;
+    } catch {
+      throw new Error(`${PROP.batchWindows} must be a JSON window table, got "${String(rawWindows)}"`);
+    }
+    const problem = validateWindowTable(windows);
+    if (problem) throw new Error(`${PROP.batchWindows}: ${problem}`);
+  }
   return {
+    windows,
     projectVersionArn: arn,
     projectName: parsed.projectName,
     versionName: parsed.versionName,

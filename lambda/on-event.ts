@@ -75,7 +75,7 @@ async function claim(
   stackStatus?: string,
 ): Promise<OnEventResponse> {
   const { exists, record } = await readRecord(client, spec.projectVersionArn);
-  const plan = planRequest({ requestType, ...spec, stackStatus, exists, record, self, modelName: spec.projectVersionArn });
+  const plan = planRequest({ requestType, ...spec, stackStatus, exists, record, self, modelName: spec.projectVersionArn, now: Date.now() });
   log('plan', { requestType, model: spec.projectVersionArn, record, stackStatus, plan });
   if (plan.kind === 'reject') throw new Error(plan.reason);
   if (plan.kind === 'skip') return skip(physicalResourceId, plan.reason);
@@ -85,7 +85,7 @@ async function claim(
     if (requestType === 'Delete') return skip(physicalResourceId, `project ${spec.projectName} does not exist`);
     throw new Error(`${spec.projectVersionArn}: project ${spec.projectName} does not exist in this account and region`);
   }
-  await writeRecord(client, spec.projectVersionArn, { [TAG.owner]: self.owner, [TAG.request]: self.requestId });
+  await writeRecord(client, spec.projectVersionArn, { [TAG.owner]: self.owner, [TAG.request]: self.requestId, [TAG.requestAt]: String(Date.now()) });
   return {
     PhysicalResourceId: physicalResourceId,
     Data: { [ATTR.projectArn]: projectArn },

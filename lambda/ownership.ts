@@ -11,6 +11,8 @@ export const TAG = {
   owner: `${PREFIX}owner`,
   /** RequestId of the newest CloudFormation request that acts on the model: only it may start or stop the model. */
   request: `${PREFIX}request`,
+  /** When that request claimed the model (epoch milliseconds), so a claim CloudFormation abandoned expires. */
+  requestAt: `${PREFIX}request-at`,
   /** RequestId of the newest request that finished successfully; equal to `request` when nothing is in flight. */
   settled: `${PREFIX}settled`,
   /** RequestId of the request that issued the last StartProjectVersion, to tell our own FAILED start from an old one. */
@@ -23,6 +25,7 @@ export const TAG = {
 export interface OwnershipRecord {
   readonly owner?: string;
   readonly request?: string;
+  readonly requestAt?: string;
   readonly settled?: string;
   readonly startedBy?: string;
   readonly replaced?: string;
@@ -30,7 +33,7 @@ export interface OwnershipRecord {
 
 export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
   const t = tags ?? {};
-  return { owner: t[TAG.owner], request: t[TAG.request], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced] };
+  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced] };
 }
 
 const MAX_TAG_VALUE = 256;
@@ -42,7 +45,11 @@ const MAX_TAG_VALUE = 256;
  */
 export function ownerOf(stackId: string, logicalResourceId: string): string {
   // StackId: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>
-  const stackName = stackId.split('/')[1] ?? stackId;
+  return ownerValue(stackId.split('/')[1] ?? stackId, logicalResourceId);
+}
+
+/** The owner value from a stack name and a logical id (the scheduled path knows these, not the stack id). */
+export function ownerValue(stackName: string, logicalResourceId: string): string {
   const value = `${stackName}/${logicalResourceId}`.replace(/[^a-zA-Z0-9_.:/=+\-@]/g, '_');
   if (value.length <= MAX_TAG_VALUE) return value;
   const hash = createHash('sha256').update(value).digest('hex').slice(0, 16);

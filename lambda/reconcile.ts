@@ -2,12 +2,15 @@
 // always give the same step, so a retried, late or duplicated call is harmless. The CloudFormation handlers (and
 // the scheduled path) only do I/O around these functions.
 import { TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { WindowTable, windowStateAt } from '../lib/private/weekly-windows';
 import { OwnershipRecord, stackOfOwner } from './ownership';
 
 /** What a request wants the model to end as. */
 export type Goal =
   /** RUNNING with exactly these units (maxInferenceUnits undefined: no autoscaling). */
   | { readonly kind: 'running'; readonly minInferenceUnits: number; readonly maxInferenceUnits?: number }
+  /** Owned and able to start, but not running: outside its batch windows. */
+  | { readonly kind: 'parked' }
   /** Not running, and the ownership record removed. */
   | { readonly kind: 'stopped' }
   /** Left as it is, and the ownership record removed (RemovalPolicy.RETAIN). */
@@ -21,10 +24,15 @@ export interface ModelObservation {
   readonly maxInferenceUnits?: number;
 }
 
-/** Who is asking: the resource (owner) and the CloudFormation request. */
+/** Who is asking: the resource (owner) and the CloudFormation request that is the live claim. */
 export interface Requester {
   readonly owner: string;
   readonly requestId: string;
+  /**
+   * Who a start is attributed to, to tell a FAILED after our own start from an older one.
+   * @default requestId
+   */
+  readonly runId?: string;
 }
 
 export interface ReconcileInput {
@@ -121,7 +129,7 @@ export function goalForDelete(retainOnDelete: boolean, record: OwnershipRecord, 
 function decideWithoutDeadline(input: ReconcileInput): Step {
   const { goal, model, record, self, modelName } = input;
 
-  if (goal.kind !== 'running') {
+  if (goal.kind === 'stopped' || goal.kind === 'released') {
     if (record.owner !== self.owner) return { kind: 'done', release: false, reason: `${modelName} is not owned by ${self.owner}: left alone` };
     if (record.request !== self.requestId) return { kind: 'done', release: false, reason: `a later request (${record.request ?? 'none'}) manages ${modelName}: left to it` };
     if (!model) return { kind: 'done', release: false, reason: `${modelName} does not exist` };
@@ -146,6 +154,17 @@ function decideWithoutDeadline(input: ReconcileInput): Step {
   if (record.owner !== self.owner || record.request !== self.requestId) {
     return { kind: 'abandon', reason: `a later request (${record.request ?? 'none'} by ${record.owner ?? 'nobody'}) manages ${modelName} now; this request no longer acts on it` };
   }
+  const unusable = UNUSABLE[model.status] ?? NOT_READY[model.status];
+  if (unusable) return { kind: 'fail', reason: `${modelName} cannot run: status ${describe(model)}: ${unusable}` };
+  if (!KNOWN_STATUSES.includes(model.status)) {
+    return { kind: 'fail', reason: `${modelName} has status ${describe(model)}, which this library does not know; nothing was started` };
+  }
+  if (goal.kind === 'parked') {
+    // Outside the batch windows: stopped, but still a version that can start when a window opens.
+    if (model.status === 'RUNNING' || model.status === 'STARTING') return { kind: 'stop' };
+    if (model.status === 'STOPPING') return { kind: 'wait', reason: `${modelName} is STOPPING` };
+    return { kind: 'done', release: false, reason: `${modelName} is ${model.status}, outside its batch windows` };
+  }
   const { minInferenceUnits: min, maxInferenceUnits: max } = goal;
   if (model.status === 'RUNNING') {
     if (unitsMatch(model, min, max)) return { kind: 'done', release: false, reason: `${modelName} is RUNNING with ${unitsText(min, max)}` };
@@ -156,13 +175,11 @@ function decideWithoutDeadline(input: ReconcileInput): Step {
   if (STARTABLE.has(model.status)) return { kind: 'start', minInferenceUnits: min, maxInferenceUnits: max };
   if (model.status === 'FAILED') {
     // A FAILED left by an earlier attempt gets one new start; a FAILED after this request's own start is final.
-    if (record.startedBy === self.requestId) {
+    if (record.startedBy === (self.runId ?? self.requestId)) {
       return { kind: 'fail', reason: `${modelName} failed to start with ${unitsText(min, max)}: ${model.statusMessage ?? 'no StatusMessage'}` };
     }
     return { kind: 'start', minInferenceUnits: min, maxInferenceUnits: max };
   }
-  const unusable = UNUSABLE[model.status] ?? NOT_READY[model.status];
-  if (unusable) return { kind: 'fail', reason: `${modelName} cannot run: status ${describe(model)}: ${unusable}` };
   return { kind: 'fail', reason: `${modelName} has status ${describe(model)}, which this library does not know; nothing was started` };
 }
 
@@ -171,7 +188,8 @@ export function reconcile(input: ReconcileInput): Step {
   const step = decideWithoutDeadline(input);
   if ((step.kind === 'wait' || step.kind === 'start' || step.kind === 'stop') && input.now >= input.deadline) {
     const observed = input.model ? describe(input.model) : 'not found';
-    const wanted = input.goal.kind === 'running' ? `RUNNING with ${unitsText(input.goal.minInferenceUnits, input.goal.maxInferenceUnits)}` : 'STOPPED';
+    const wanted = input.goal.kind === 'running' ? `RUNNING with ${unitsText(input.goal.minInferenceUnits, input.goal.maxInferenceUnits)}`
+      : input.goal.kind === 'parked' ? 'STOPPED (outside its batch windows)' : 'STOPPED';
     return { kind: 'fail', reason: `${input.modelName} did not reach ${wanted} before the deploy timeout: it is ${observed}; raise the timeout prop or check the model in the Rekognition console` };
   }
   return step;
@@ -254,6 +272,8 @@ export interface PlanInput {
   readonly minInferenceUnits: number;
   readonly maxInferenceUnits?: number;
   readonly retainOnDelete: boolean;
+  readonly windows?: WindowTable;
+  readonly now: number;
   /** The stack's status, read for a Delete under RETAIN only. */
   readonly stackStatus?: string;
   /** Whether the version exists. */
@@ -275,7 +295,7 @@ export function planRequest(input: PlanInput): Plan {
   }
   const admitted = admit(record, self, modelName);
   if (!admitted.ok) return { kind: 'reject', reason: admitted.reason };
-  return { kind: 'claim', goal: { kind: 'running', minInferenceUnits: input.minInferenceUnits, maxInferenceUnits: input.maxInferenceUnits } };
+  return { kind: 'claim', goal: declaredGoal(input, input.now) };
 }
 
 /**
@@ -284,4 +304,33 @@ export function planRequest(input: PlanInput): Plan {
  */
 export function deadlineFor(requestType: 'Create' | 'Update' | 'Delete', timeoutSeconds: number, now: number): number {
   return now + (requestType === 'Delete' ? TIMEOUT_BOUNDS.maxSeconds : timeoutSeconds) * 1000;
+}
+
+/** What a model's declaration wants at an instant: its units, or, with batch windows, what the windows say. */
+export function declaredGoal(
+  declared: { readonly minInferenceUnits: number; readonly maxInferenceUnits?: number; readonly windows?: WindowTable },
+  now: number,
+): Goal {
+  if (!declared.windows) return { kind: 'running', minInferenceUnits: declared.minInferenceUnits, maxInferenceUnits: declared.maxInferenceUnits };
+  const state = windowStateAt(declared.windows, now);
+  return state.running
+    ? { kind: 'running', minInferenceUnits: state.minInferenceUnits, maxInferenceUnits: state.maxInferenceUnits }
+    : { kind: 'parked' };
+}
+
+/** How long a CloudFormation claim can be in flight before it is certainly dead: CloudFormation waits an hour. */
+export const CLAIM_LIFETIME_MS = 65 * 60_000;
+
+/**
+ * Whether the scheduled path may act on a model now. It acts for the stack's settled deploy: never on a model its
+ * stack does not own, and not while a CloudFormation request is in flight (that request converges to the same
+ * windows; two writers would only fight). `converged` tells the scheduled waiter whether to stop polling.
+ */
+export function scheduledAccess(record: OwnershipRecord, owner: string, now: number): { readonly ok: true; readonly requestId: string } | { readonly ok: false; readonly converged: boolean; readonly reason: string } {
+  if (record.owner !== owner || record.request === undefined) {
+    return { ok: false, converged: true, reason: `not owned by ${owner} (owner: ${record.owner ?? 'none'}): left alone` };
+  }
+  const inFlight = record.settled !== record.request && now - Number(record.requestAt ?? 0) < CLAIM_LIFETIME_MS;
+  if (inFlight) return { ok: false, converged: false, reason: `a CloudFormation request (${record.request}) is in flight: it converges the model` };
+  return { ok: true, requestId: record.request };
 }

@@ -1,5 +1,5 @@
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
-import { MINUTES_PER_WEEK, WindowTable } from './private/weekly-windows';
+import { WindowTable } from './private/weekly-windows';
 
 /** A day of the week. */
 export enum WeekDay {
@@ -12,7 +12,8 @@ export enum WeekDay {
   SUNDAY = 'SUNDAY',
 }
 
-const DAYS = [WeekDay.MONDAY, WeekDay.TUESDAY, WeekDay.WEDNESDAY, WeekDay.THURSDAY, WeekDay.FRIDAY, WeekDay.SATURDAY, WeekDay.SUNDAY];
+/** The days in the order the week's minutes count them, from Monday. */
+const WEEK_DAYS_FROM_MONDAY = [WeekDay.MONDAY, WeekDay.TUESDAY, WeekDay.WEDNESDAY, WeekDay.THURSDAY, WeekDay.FRIDAY, WeekDay.SATURDAY, WeekDay.SUNDAY];
 
 /** A local wall-clock time of the week: a day, an hour and a minute. */
 export class WeeklyTime {
@@ -27,23 +28,27 @@ export class WeeklyTime {
     return new WeeklyTime(day, hour, minute);
   }
 
+  /**
+   * The weekly time a number of minutes after Monday 00:00 (taken modulo a week).
+   * @param minuteOfWeek minutes from Monday 00:00
+   */
+  public static fromMinuteOfWeek(minuteOfWeek: number): WeeklyTime {
+    const week = 7 * 24 * 60;
+    const m = ((Math.floor(minuteOfWeek) % week) + week) % week;
+    return WeeklyTime.of(WEEK_DAYS_FROM_MONDAY[Math.floor(m / 1440)], Math.floor((m % 1440) / 60), m % 60);
+  }
+
   private constructor(public readonly day: WeekDay, public readonly hour: number, public readonly minute: number) {}
 
   /** Minutes from Monday 00:00. */
   public get minuteOfWeek(): number {
-    return DAYS.indexOf(this.day) * 24 * 60 + this.hour * 60 + this.minute;
+    return WEEK_DAYS_FROM_MONDAY.indexOf(this.day) * 24 * 60 + this.hour * 60 + this.minute;
   }
 
   /** For messages: `MONDAY 08:00`. */
   public toString(): string {
     return `${this.day} ${String(this.hour).padStart(2, '0')}:${String(this.minute).padStart(2, '0')}`;
   }
-}
-
-/** The weekly time of a minute of the week. */
-export function weeklyTimeOfMinute(minuteOfWeek: number): WeeklyTime {
-  const m = ((minuteOfWeek % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
-  return WeeklyTime.of(DAYS[Math.floor(m / 1440)], Math.floor((m % 1440) / 60), m % 60);
 }
 
 /** One weekly window during which the model runs. */

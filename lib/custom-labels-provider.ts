@@ -2,6 +2,11 @@ import * as path from 'path';
 import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { parseProjectVersionArn } from './private/project-version-arn';
@@ -14,6 +19,23 @@ export const QUERY_INTERVAL = Duration.seconds(5);
 
 /** The tag keys the handlers write: TagResource and UntagResource are granted on these only. */
 const TAG_KEY_PATTERN = 'cdk-custom-labels:*';
+
+/** How often the scheduled waiter looks at a model while it converges after a window boundary. */
+export const SCHEDULED_POLL = Duration.seconds(30);
+/** How long the scheduled waiter tries before its execution fails (and is alarmed): a stop plus a slow start. */
+export const SCHEDULED_TIMEOUT = Duration.minutes(90);
+
+/** The stack's scheduled path: shared by every model of the stack that has batch windows. */
+export interface ScheduledPath {
+  /** Called every few minutes by each model's safety-net schedule. */
+  readonly function: lambda.IFunction;
+  /** Started at each window boundary; polls the function until the model has converged. */
+  readonly waiter: sfn.StateMachine;
+  /** Where failed periodic invocations and undeliverable schedule events end up. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** The role EventBridge Scheduler assumes: it may invoke only this function and start only this waiter. */
+  readonly schedulerRole: iam.Role;
+}
 
 /** What the provider needs to know of one model to grant its handlers access to it. */
 export interface ModelGrantTarget {
@@ -40,6 +62,9 @@ export class CustomLabelsProvider extends Construct {
   private readonly statementsByProject = new Map<string, { models: iam.PolicyStatement; tags: iam.PolicyStatement }>();
   private readonly declaredVersions = new Map<string, string>();
   private describeProjectsGranted = false;
+  private scheduled?: ScheduledPath;
+  private readonly code: lambda.Code;
+  private readonly runtime: lambda.Runtime;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -48,8 +73,8 @@ export class CustomLabelsProvider extends Construct {
       description: 'Starts, stops and watches the Rekognition Custom Labels models declared in this stack',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
-    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
-    const runtime = lambda.determineLatestNodeRuntime(this);
+    const code = (this.code = lambda.Code.fromAsset(HANDLER_ASSET_DIR));
+    const runtime = (this.runtime = lambda.determineLatestNodeRuntime(this));
     const onEvent = new lambda.Function(this, 'OnEvent', {
       description: 'Rekognition Custom Labels models: claims a model for a CloudFormation request',
       runtime,
@@ -58,7 +83,7 @@ export class CustomLabelsProvider extends Construct {
       role: this.role,
       timeout: Duration.minutes(5),
       // onEvent answers once, so its calls retry longer than isComplete's, which is polled again anyway.
-      environment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive' },
+      environment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' },
     });
     const isComplete = new lambda.Function(this, 'IsComplete', {
       description: 'Rekognition Custom Labels models: starts, stops and waits, one step per poll',
@@ -78,6 +103,57 @@ export class CustomLabelsProvider extends Construct {
     this.serviceToken = provider.serviceToken;
     // Under RemovalPolicy.RETAIN a Delete reads its own stack's status, to tell a rollback from a removal.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
+  }
+
+  /** The stack's scheduled path, created when the first model with batch windows asks for it. */
+  public scheduledPath(): ScheduledPath {
+    if (this.scheduled) return this.scheduled;
+    const deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    const fn = new lambda.Function(this, 'OnSchedule', {
+      description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
+      runtime: this.runtime,
+      code: this.code,
+      handler: 'index.onSchedule',
+      role: this.role,
+      timeout: Duration.minutes(2),
+      environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+      // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
+      retryAttempts: 2,
+      onFailure: new lambdaDestinations.SqsDestination(deadLetterQueue),
+    });
+    const step = new tasks.LambdaInvoke(this, 'Reconcile', {
+      lambdaFunction: fn,
+      payload: sfn.TaskInput.fromObject({ 'model.$': '$.model' }),
+      payloadResponseOnly: true,
+      resultPath: '$.result',
+    });
+    // A thrown step (a start that ended FAILED, access denied) is retried, then fails the execution: alarmed.
+    step.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2 });
+    const converged = new sfn.Choice(this, 'Converged?')
+      .when(sfn.Condition.booleanEquals('$.result.converged', true), new sfn.Succeed(this, 'Converged'))
+      .otherwise(new sfn.Wait(this, 'Wait', { time: sfn.WaitTime.duration(SCHEDULED_POLL) }).next(step));
+    const waiter = new sfn.StateMachine(this, 'ScheduleWaiter', {
+      definitionBody: sfn.DefinitionBody.fromChainable(step.next(converged)),
+      timeout: SCHEDULED_TIMEOUT,
+      comment: 'Polls a Rekognition Custom Labels model after a batch-window boundary until it has converged',
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'ScheduleWaiterLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+        level: sfn.LogLevel.ERROR,
+      },
+    });
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the Custom Labels scheduled path of this stack, and nothing else',
+    });
+    this.scheduled = { function: fn, waiter, deadLetterQueue, schedulerRole };
+    return this.scheduled;
   }
 
   /**

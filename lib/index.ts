@@ -1,1 +1,2 @@
+export * from './batch-windows';
 export * from './custom-labels-model';

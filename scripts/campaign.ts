@@ -12,8 +12,8 @@ function arg(name: string, fallback: number): number {
 async function worker(): Promise<void> {
   const runs = Number(process.env.CAMPAIGN_RUNS);
   const seed = Number(process.env.CAMPAIGN_SEED);
-  const result = await runCampaign(runs, seed, (done) => {
-    if (done % 250 === 0) process.stderr.write(`  worker seed ${seed}: ${done}/${runs}\n`);
+  const result = await runCampaign(runs, seed, (done, violations) => {
+    if (done % 250 === 0) process.stderr.write(`  worker seed ${seed}: ${done}/${runs} scenarios, ${violations} violations\n`);
   });
   process.send!(result);
 }

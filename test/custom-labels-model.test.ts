@@ -94,7 +94,7 @@ describe('one provider per stack', () => {
     new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
     const runtime = lambda.determineLatestNodeRuntime(s).name;
     const t = Template.fromStack(s);
-    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: runtime, Environment: { Variables: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive' } } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: runtime, Environment: { Variables: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' } } });
     t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: runtime });
   });
 

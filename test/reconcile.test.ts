@@ -1,7 +1,9 @@
 // The decision function: every documented status against every desired state, plus the record and the clock.
 import * as fc from 'fast-check';
 import { OwnershipRecord } from '../lambda/ownership';
-import { admit, deadlineFor, Goal, goalForDelete, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, Step } from '../lambda/reconcile';
+import {
+  admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
+} from '../lambda/reconcile';
 
 const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
 const ours: OwnershipRecord = { owner: self.owner, request: self.requestId };
@@ -9,40 +11,43 @@ const NOW = 1_000_000;
 const running: Goal = { kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 5 };
 const stopped: Goal = { kind: 'stopped' };
 const released: Goal = { kind: 'released' };
+const parked: Goal = { kind: 'parked' };
 
 function step(goal: Goal, status: string | undefined, extra: Partial<ReconcileInput> = {}, units = { min: 2, max: 5 }): Step {
   const model = status === undefined ? undefined : { status, statusMessage: `message of ${status}`, minInferenceUnits: units.min, maxInferenceUnits: units.max };
   return reconcile({ goal, model, record: ours, self, now: NOW, deadline: NOW + 1, modelName: 'model-x', ...extra });
 }
 
-// The whole table: status -> [step kind for running, for stopped, for released].
-const TABLE: [string | undefined, Step['kind'], Step['kind'], Step['kind']][] = [
-  [undefined, 'fail', 'done', 'done'],
-  ['TRAINING_IN_PROGRESS', 'fail', 'done', 'done'],
-  ['TRAINING_COMPLETED', 'start', 'done', 'done'],
-  ['TRAINING_FAILED', 'fail', 'done', 'done'],
-  ['STARTING', 'wait', 'stop', 'done'],
-  ['RUNNING', 'done', 'stop', 'done'],
-  ['FAILED', 'start', 'done', 'done'],
-  ['STOPPING', 'wait', 'wait', 'done'],
-  ['STOPPED', 'start', 'done', 'done'],
-  ['DELETING', 'fail', 'done', 'done'],
-  ['COPYING_IN_PROGRESS', 'fail', 'done', 'done'],
-  ['COPYING_COMPLETED', 'start', 'done', 'done'],
-  ['COPYING_FAILED', 'fail', 'done', 'done'],
-  ['DEPRECATED', 'fail', 'done', 'done'],
-  ['EXPIRED', 'fail', 'done', 'done'],
-  ['SOMETHING_NEW', 'fail', 'fail', 'done'],
+// The whole table: status -> step kind for each goal: running, stopped (Delete), released (RETAIN), parked
+// (a deploy or a schedule outside the batch windows).
+const TABLE: [string | undefined, Step['kind'], Step['kind'], Step['kind'], Step['kind']][] = [
+  [undefined, 'fail', 'done', 'done', 'fail'],
+  ['TRAINING_IN_PROGRESS', 'fail', 'done', 'done', 'fail'],
+  ['TRAINING_COMPLETED', 'start', 'done', 'done', 'done'],
+  ['TRAINING_FAILED', 'fail', 'done', 'done', 'fail'],
+  ['STARTING', 'wait', 'stop', 'done', 'stop'],
+  ['RUNNING', 'done', 'stop', 'done', 'stop'],
+  ['FAILED', 'start', 'done', 'done', 'done'],
+  ['STOPPING', 'wait', 'wait', 'done', 'wait'],
+  ['STOPPED', 'start', 'done', 'done', 'done'],
+  ['DELETING', 'fail', 'done', 'done', 'fail'],
+  ['COPYING_IN_PROGRESS', 'fail', 'done', 'done', 'fail'],
+  ['COPYING_COMPLETED', 'start', 'done', 'done', 'done'],
+  ['COPYING_FAILED', 'fail', 'done', 'done', 'fail'],
+  ['DEPRECATED', 'fail', 'done', 'done', 'fail'],
+  ['EXPIRED', 'fail', 'done', 'done', 'fail'],
+  ['SOMETHING_NEW', 'fail', 'fail', 'done', 'fail'],
 ];
 
 test('the table covers every documented status', () => {
   expect(TABLE.map((r) => r[0]).filter((s) => s && KNOWN_STATUSES.includes(s)).sort()).toEqual([...KNOWN_STATUSES].sort());
 });
 
-test.each(TABLE)('%s: running -> %s, stopped -> %s, released -> %s', (status, forRunning, forStopped, forReleased) => {
+test.each(TABLE)('%s: running -> %s, stopped -> %s, released -> %s, parked -> %s', (status, forRunning, forStopped, forReleased, forParked) => {
   expect(step(running, status).kind).toBe(forRunning);
   expect(step(stopped, status).kind).toBe(forStopped);
   expect(step(released, status).kind).toBe(forReleased);
+  expect(step(parked, status).kind).toBe(forParked);
 });
 
 test('a start carries exactly the requested units', () => {
@@ -105,7 +110,7 @@ test('the same input always gives the same step (level-triggered)', () => {
   const statuses = [...KNOWN_STATUSES, 'SOMETHING_NEW', undefined];
   fc.assert(fc.property(
     fc.constantFrom(...statuses),
-    fc.constantFrom<Goal>(running, stopped, released, { kind: 'running', minInferenceUnits: 1 }),
+    fc.constantFrom<Goal>(running, stopped, released, parked, { kind: 'running', minInferenceUnits: 1 }),
     fc.record({ owner: fc.constantFrom(self.owner, 'Other/X', undefined), request: fc.constantFrom(self.requestId, 'req-2', undefined), startedBy: fc.constantFrom(self.requestId, undefined) }),
     fc.integer({ min: -5, max: 5 }),
     (status, goal, record, dt) => {
@@ -119,12 +124,14 @@ test('the same input always gives the same step (level-triggered)', () => {
       if (record.request !== self.requestId || record.owner !== self.owner) expect(['start', 'stop']).not.toContain(a.kind);
       // Never starts a model that is meant to stop, never stops one meant to run with matching units.
       if (goal.kind !== 'running') expect(a.kind).not.toBe('start');
+      // A parked model never releases its record: the stack still owns it.
+      if (goal.kind === 'parked' && a.kind === 'done') expect(a.release).toBe(false);
     },
   ));
 });
 
 describe('planRequest: what a request does before waiting', () => {
-  const base = { minInferenceUnits: 2, retainOnDelete: false, exists: true, record: {}, self, modelName: 'm' } as const;
+  const base = { minInferenceUnits: 2, retainOnDelete: false, exists: true, record: {}, self, modelName: 'm', now: NOW } as const;
   test('Create of a missing version is rejected, nothing started', () => {
     expect(planRequest({ ...base, requestType: 'Create', exists: false }).kind).toBe('reject');
   });
@@ -193,4 +200,30 @@ test('a Delete waits as long as CloudFormation allows, a Create as long as the t
   expect(deadlineFor('Create', 600, 0)).toBe(600_000);
   expect(deadlineFor('Update', 600, 0)).toBe(600_000);
   expect(deadlineFor('Delete', 600, 0)).toBe(55 * 60_000);
+});
+
+describe('the scheduled path', () => {
+  const owner = self.owner;
+  test('acts for the settled deploy of its own stack only', () => {
+    expect(scheduledAccess({ owner, request: 'r1', settled: 'r1' }, owner, NOW)).toEqual({ ok: true, requestId: 'r1' });
+    expect(scheduledAccess({ owner: 'Other/X', request: 'r1', settled: 'r1' }, owner, NOW)).toMatchObject({ ok: false, converged: true });
+    expect(scheduledAccess({}, owner, NOW)).toMatchObject({ ok: false, converged: true });
+  });
+  test('waits while a CloudFormation request is in flight, until the claim is certainly dead', () => {
+    const inFlight = { owner, request: 'r2', requestAt: String(NOW - 60_000), settled: 'r1' };
+    expect(scheduledAccess(inFlight, owner, NOW)).toMatchObject({ ok: false, converged: false });
+    expect(scheduledAccess(inFlight, owner, NOW + CLAIM_LIFETIME_MS)).toEqual({ ok: true, requestId: 'r2' });
+  });
+  test('a FAILED after a start of this window occurrence is final; one from an earlier occurrence gets a new start', () => {
+    const me = { ...self, runId: 'window:0:123' };
+    expect(step(running, 'FAILED', { self: me, record: { ...ours, startedBy: 'window:0:123' } }).kind).toBe('fail');
+    expect(step(running, 'FAILED', { self: me, record: { ...ours, startedBy: 'window:0:1' } }).kind).toBe('start');
+  });
+});
+
+test('declaredGoal: the units, or what the windows say at that instant', () => {
+  const windows = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 5 }] };
+  expect(declaredGoal({ minInferenceUnits: 2, maxInferenceUnits: 3 }, NOW)).toEqual({ kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 3 });
+  expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 5, 9))).toEqual({ kind: 'running', minInferenceUnits: 5, maxInferenceUnits: undefined });
+  expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 10, 9))).toEqual({ kind: 'parked' }); // a Saturday
 });

@@ -9,6 +9,8 @@ export const PROP = {
   maxInferenceUnits: 'MaxInferenceUnits',
   removalPolicy: 'RemovalPolicy',
   timeoutSeconds: 'TimeoutSeconds',
+  /** The weekly window table as JSON (lib/private/weekly-windows.ts WindowTable), when the model has batch windows. */
+  batchWindows: 'BatchWindows',
 } as const;
 
 /** The values of the RemovalPolicy property. */

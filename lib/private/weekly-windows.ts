@@ -28,7 +28,15 @@ export interface WindowTable {
 
 /** What the model should be doing at an instant. */
 export type WindowState =
-  | { readonly running: true; readonly window: number; readonly minInferenceUnits: number; readonly maxInferenceUnits?: number; readonly until: number }
+  | {
+    readonly running: true;
+    readonly window: number;
+    readonly minInferenceUnits: number;
+    readonly maxInferenceUnits?: number;
+    /** When this occurrence of the window opened (lead time included): it names the occurrence. */
+    readonly since: number;
+    readonly until: number;
+  }
   | { readonly running: false; readonly until: number };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -122,7 +130,7 @@ export function windowStateAt(table: WindowTable, instant: number): WindowState 
       const closeAt = firstInstantReaching(close, table.timeZone);
       if (openAt <= instant && instant < closeAt) {
         const w = table.windows[i];
-        return { running: true, window: i, minInferenceUnits: w.minInferenceUnits, maxInferenceUnits: w.maxInferenceUnits, until: closeAt };
+        return { running: true, window: i, minInferenceUnits: w.minInferenceUnits, maxInferenceUnits: w.maxInferenceUnits, since: openAt, until: closeAt };
       }
       if (openAt > instant) next = Math.min(next, openAt);
     }

@@ -11,7 +11,7 @@ export interface CampaignResult {
   readonly realSeconds: number;
 }
 
-export async function runCampaign(runs: number, seed: number, onProgress?: (done: number) => void): Promise<CampaignResult> {
+export async function runCampaign(runs: number, seed: number, onProgress?: (done: number, violations: number) => void): Promise<CampaignResult> {
   const scenarios = fc.sample(scenarioArbitrary, { seed, numRuns: runs });
   const w = await new World().start();
   const started = process.hrtime.bigint();
@@ -25,7 +25,7 @@ export async function runCampaign(runs: number, seed: number, onProgress?: (done
         if (!(e instanceof Violation)) throw e;
         violations.push({ scenario: s, message: e.message });
       }
-      onProgress?.(i + 1);
+      onProgress?.(i + 1, violations.length);
     }
   } finally {
     await w.stop();

@@ -20,7 +20,7 @@ const cfnResponse = require(path.join(RUNTIME_DIR, 'cfn-response.js'));
 /** The handlers as shipped: the bundle `npm run build:handlers` writes. */
 export const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'lambda', 'dist', 'index.js');
 
-const ON_EVENT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:RekognitionCustomLabelsOnEvent';
+export const ON_EVENT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:RekognitionCustomLabelsOnEvent';
 const IS_COMPLETE_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:RekognitionCustomLabelsIsComplete';
 const WAITER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:RekognitionCustomLabelsWaiter';
 
@@ -60,7 +60,7 @@ export interface ProviderSettings {
 export const PROVIDER_AS_DEPLOYED: ProviderSettings = {
   queryIntervalSeconds: 5,
   totalTimeoutSeconds: 3600,
-  onEventEnv: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive' },
+  onEventEnv: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' },
   isCompleteEnv: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
 };
 
@@ -156,7 +156,8 @@ export class CloudFormationEmulator {
     this.schedule(this.clock.now, poll);
   }
 
-  private schedule(at: number, run: () => Promise<void>): void {
+  /** Runs `run` at virtual time `at`, in order with every other task (waiter polls, requests, scheduled events). */
+  schedule(at: number, run: () => Promise<void>): void {
     this.tasks.push({ at, seq: this.seq++, run });
   }
 

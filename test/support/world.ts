@@ -43,7 +43,7 @@ export class World {
     });
     this.clock.install();
     this.restore.push(() => this.clock.uninstall());
-    this.restore.push(scaleTimers(50, this.clock));
+    this.restore.push(scaleTimers(1000, this.clock));
     if (!this.options.verbose) {
       const log = console.log;
       console.log = () => undefined;

@@ -1,0 +1,81 @@
+// The scheduled path: EventBridge Scheduler calls it at every batch-window boundary (through the waiter state
+// machine, which calls it again until the model has converged) and every few minutes (directly, as a safety net
+// for a missed or skipped boundary). What the model should be doing is computed from the window table and the
+// current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
+// windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight.
+import { windowStateAt } from '../lib/private/weekly-windows';
+import { parseModelSpec } from './model-spec';
+import { ownerValue } from './ownership';
+import { declaredGoal, Goal, judgeError, scheduledAccess } from './reconcile';
+import { observe, reconcilePass } from './reconcile-pass';
+import { findProjectArn, newClient, toServiceError } from './rekognition-api';
+
+/** One model, as the construct writes it into the schedules' input. */
+export interface ScheduledModel {
+  /** The custom resource's properties, as CloudFormation would deliver them. */
+  readonly properties: Record<string, string>;
+  readonly stackName: string;
+  readonly logicalId: string;
+}
+
+export interface ScheduleResult {
+  /** Whether the model is where the windows want it: the waiter state machine stops polling then. */
+  readonly converged: boolean;
+  readonly reason: string;
+}
+
+/** The namespace and name of the metric the scheduled path publishes: the most units the model should have now. */
+export const EXPECTED_UNITS_METRIC = { namespace: 'RekognitionCustomLabels/Schedule', name: 'ExpectedInferenceUnits' } as const;
+
+/** The expected-units datapoint, as a CloudWatch Embedded Metric Format log line (no API call, no extra IAM). */
+function publishExpectedUnits(projectName: string, versionName: string, goal: Goal, now: number): void {
+  const value = goal.kind === 'running' ? goal.maxInferenceUnits ?? goal.minInferenceUnits : 0;
+  console.log(JSON.stringify({
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [{ Namespace: EXPECTED_UNITS_METRIC.namespace, Dimensions: [['ProjectName', 'VersionName']], Metrics: [{ Name: EXPECTED_UNITS_METRIC.name, Unit: 'Count' }] }],
+    },
+    ProjectName: projectName,
+    VersionName: versionName,
+    [EXPECTED_UNITS_METRIC.name]: value,
+  }));
+}
+
+export async function onSchedule(event: { readonly model: ScheduledModel }): Promise<ScheduleResult> {
+  const spec = parseModelSpec(event.model.properties);
+  const owner = ownerValue(event.model.stackName, event.model.logicalId);
+  const now = Date.now();
+  const goal = declaredGoal(spec, now);
+  publishExpectedUnits(spec.projectName, spec.versionName, goal, now);
+  const client = newClient();
+  const modelName = spec.projectVersionArn;
+
+  let projectArn: string | undefined;
+  let observed;
+  try {
+    projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
+    if (!projectArn) throw new Error(`${modelName}: project ${spec.projectName} does not exist in this account and region`);
+    observed = await observe(client, spec, projectArn);
+  } catch (e) {
+    const verdict = judgeError(toServiceError(e), { now, deadline: Infinity, modelName });
+    if (verdict.kind === 'retry') return { converged: false, reason: verdict.reason };
+    throw e;
+  }
+
+  const access = scheduledAccess(observed.record, owner, now);
+  if (!access.ok) {
+    console.log(JSON.stringify({ message: 'scheduled path stands aside', model: modelName, reason: access.reason }));
+    return { converged: access.converged, reason: access.reason };
+  }
+  // Starts are attributed to the window occurrence: a FAILED start is retried once per occurrence, not every tick.
+  const state = spec.windows ? windowStateAt(spec.windows, now) : undefined;
+  const runId = state?.running ? `window:${state.window}:${state.since}` : `request:${access.requestId}`;
+  const result = await reconcilePass(
+    { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
+    observed,
+  );
+  // A failure is thrown, so that it is retried and then surfaced: the waiter's execution fails (alarmed), and the
+  // periodic invocation ends in the dead-letter queue (alarmed).
+  if (result.kind === 'fail') throw new Error(result.reason);
+  return { converged: result.kind === 'done', reason: result.kind === 'pending' ? result.reason : 'converged' };
+}

@@ -1,0 +1,106 @@
+// One reconcile pass over one model, shared by CloudFormation's isComplete and the scheduled path: observe the
+// model and its record, ask reconcile() for a step, take it. The decisions are reconcile()'s and judgeError()'s;
+// this file does the I/O between them and never throws for a service error.
+import type { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { ModelSpec } from './model-spec';
+import { OwnershipRecord, TAG } from './ownership';
+import { Goal, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
+import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
+
+export interface PassInput {
+  readonly client: RekognitionClient;
+  readonly spec: ModelSpec;
+  readonly projectArn: string;
+  /** The goal, given the record (the scheduled path needs the record to know whom it acts for). */
+  readonly goal: Goal;
+  readonly self: Requester;
+  readonly deadline: number;
+}
+
+export type PassResult =
+  | { readonly kind: 'done'; readonly step: Step }
+  | { readonly kind: 'pending'; readonly reason: string }
+  | { readonly kind: 'fail'; readonly reason: string };
+
+const ALL_TAGS = Object.values(TAG);
+
+export async function observe(client: RekognitionClient, spec: ModelSpec, projectArn: string): Promise<{ model?: ModelObservation; record: OwnershipRecord }> {
+  const [model, { record }] = await Promise.all([describeModel(client, spec, projectArn), readRecord(client, spec.projectVersionArn)]);
+  return { model, record };
+}
+
+export async function reconcilePass(input: PassInput, observed?: { model?: ModelObservation; record: OwnershipRecord }): Promise<PassResult> {
+  const { client, spec, projectArn, goal, self, deadline } = input;
+  const modelName = spec.projectVersionArn;
+  let status: string | undefined;
+
+  const onError = async (e: unknown): Promise<PassResult> => {
+    const error = toServiceError(e);
+    const ctx = { statusBefore: status, now: Date.now(), deadline, modelName };
+    let verdict = judgeError(error, ctx);
+    if (verdict.kind === 'recheck') {
+      // Refused: has the model moved on (our own earlier call applied, say), or is the refusal final?
+      try {
+        const again = await describeModel(client, spec, projectArn);
+        verdict = judgeError(error, { ...ctx, statusAfter: again?.status });
+      } catch {
+        verdict = { kind: 'retry', reason: 'could not look at the model again' };
+      }
+    }
+    console.log(JSON.stringify({ message: 'service error', model: modelName, error, verdict }));
+    if (verdict.kind === 'fail') return { kind: 'fail', reason: verdict.reason };
+    return { kind: 'pending', reason: verdict.kind === 'retry' ? verdict.reason : 'the version was not found; looking again' };
+  };
+
+  let step: Step;
+  try {
+    const { model, record } = observed ?? (await observe(client, spec, projectArn));
+    status = model?.status;
+    step = reconcile({ goal, model, record, self, now: Date.now(), deadline, modelName });
+    console.log(JSON.stringify({ message: 'step', model: modelName, self, goal, observed: model, record, step }));
+  } catch (e) {
+    return onError(e);
+  }
+
+  switch (step.kind) {
+    case 'fail':
+    case 'abandon':
+      return { kind: 'fail', reason: step.reason };
+    case 'wait':
+      return { kind: 'pending', reason: step.reason };
+    default:
+      try {
+        return await act(client, spec.projectVersionArn, step, goal, self);
+      } catch (e) {
+        return onError(e);
+      }
+  }
+}
+
+/** Takes one step: the Rekognition calls only. */
+async function act(client: RekognitionClient, versionArn: string, step: Extract<Step, { kind: 'start' | 'stop' | 'done' }>, goal: Goal, self: Requester): Promise<PassResult> {
+  switch (step.kind) {
+    case 'stop':
+      await stopModel(client, versionArn);
+      return { kind: 'pending', reason: 'stopping' };
+    case 'start': {
+      await writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId });
+      await startModel(client, versionArn, step.minInferenceUnits, step.maxInferenceUnits);
+      // A Delete may have claimed the model between our read and our start. It claims before it looks, we look
+      // again after we start: one of the two always sees the other, and here we undo our start.
+      const after = await readRecord(client, versionArn);
+      if (after.record.request !== self.requestId) {
+        await stopModel(client, versionArn);
+        return { kind: 'fail', reason: `a later request (${after.record.request ?? 'none'}) took over ${versionArn} while this one started it; it was stopped again` };
+      }
+      return { kind: 'pending', reason: 'starting' };
+    }
+    case 'done':
+      if (step.release) {
+        await eraseRecord(client, versionArn, ALL_TAGS);
+      } else if (goal.kind === 'running' || goal.kind === 'parked') {
+        await writeRecord(client, versionArn, { [TAG.settled]: self.requestId });
+      }
+      return { kind: 'done', step };
+  }
+}

@@ -1,0 +1,91 @@
+// EventBridge Scheduler and the scheduled waiter, as they call the scheduled path: cron boundaries fired at their
+// local wall-clock times (a time a spring-forward skips is not fired; a repeated fall-back time fires once), the
+// periodic safety net, and the Step Functions waiter that calls the handler until it reports converged, with the
+// state machine's retries and timeout. Runs on the CloudFormation emulator's virtual-time task queue.
+import { firstInstantReaching, localNaive, MINUTES_PER_WEEK } from '../../lib/private/weekly-windows';
+import { CloudFormationEmulator } from './cloudformation';
+
+export interface ScheduledModelEvent {
+  readonly model: { readonly properties: Record<string, string>; readonly stackName: string; readonly logicalId: string };
+}
+
+export interface SchedulerLog {
+  readonly waiterRuns: { readonly startedAt: number; readonly endedAt?: number; readonly outcome?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; readonly error?: string }[];
+  readonly tickFailures: string[];
+  readonly skippedBoundaries: number[];
+}
+
+type OnSchedule = (event: ScheduledModelEvent) => Promise<{ converged: boolean; reason: string }>;
+
+const WAITER_POLL_MS = 30_000;
+const WAITER_TIMEOUT_MS = 90 * 60_000;
+
+export class SchedulerEmulator {
+  public readonly log: SchedulerLog = { waiterRuns: [], tickFailures: [], skippedBoundaries: [] };
+
+  constructor(private readonly cfn: CloudFormationEmulator, private readonly onSchedule: OnSchedule, private readonly event: ScheduledModelEvent) {}
+
+  /** Starts a waiter execution at `at` (a boundary event, or a late or duplicated one). */
+  startWaiter(at: number): void {
+    const run: SchedulerLog['waiterRuns'][number] & { endedAt?: number; outcome?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; error?: string } = { startedAt: at };
+    this.log.waiterRuns.push(run);
+    let failures = 0;
+    const step = async (): Promise<void> => {
+      const now = Date.now();
+      if (now - at > WAITER_TIMEOUT_MS) {
+        Object.assign(run, { endedAt: now, outcome: 'TIMED_OUT' });
+        return;
+      }
+      try {
+        const result = await this.onSchedule(this.event);
+        failures = 0;
+        if (result.converged) Object.assign(run, { endedAt: now, outcome: 'SUCCEEDED' });
+        else this.cfn.schedule(now + WAITER_POLL_MS, step);
+      } catch (e) {
+        // The task's retry: 3 attempts, 30 s apart, doubling; then the execution fails.
+        if (failures < 3) this.cfn.schedule(now + WAITER_POLL_MS * 2 ** failures++, step);
+        else Object.assign(run, { endedAt: now, outcome: 'FAILED', error: (e as Error).message });
+      }
+    };
+    this.cfn.schedule(at, step);
+  }
+
+  /** The safety net: one handler call every `everyMs` from `from` to `to` (asynchronous invocations). */
+  safetyNet(from: number, to: number, everyMs: number): void {
+    for (let t = from; t <= to; t += everyMs) {
+      this.cfn.schedule(t, async () => {
+        // Lambda's asynchronous invocation: the first try and two retries, then the dead-letter queue.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          try {
+            await this.onSchedule(this.event);
+            return;
+          } catch (e) {
+            if (attempt === 2) this.log.tickFailures.push((e as Error).message);
+          }
+        }
+      });
+    }
+  }
+
+  /** Cron boundaries at local weekly minutes in a time zone, fired between `from` and `to` as Scheduler fires them. */
+  boundaries(minutesOfWeek: readonly number[], timeZone: string, from: number, to: number): number[] {
+    const fired: number[] = [];
+    const fromNaive = localNaive(from, timeZone);
+    const day = (new Date(fromNaive).getUTCDay() + 6) % 7;
+    const monday = Math.floor(fromNaive / 86_400_000) * 86_400_000 - day * 86_400_000;
+    for (let week = 0; week * MINUTES_PER_WEEK * 60_000 + monday <= localNaive(to, timeZone); week++) {
+      for (const m of minutesOfWeek) {
+        const naive = monday + (week * MINUTES_PER_WEEK + m) * 60_000;
+        const at = firstInstantReaching(naive, timeZone);
+        if (at < from || at > to) continue;
+        if (localNaive(at, timeZone) !== naive) {
+          this.log.skippedBoundaries.push(at); // the wall-clock time does not exist that day
+          continue;
+        }
+        fired.push(at);
+        this.startWaiter(at);
+      }
+    }
+    return fired.sort((a, b) => a - b);
+  }
+}

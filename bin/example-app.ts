@@ -1,8 +1,8 @@
 // The example app that cdk.json runs: one autoscaling model and a function allowed to call it. It synthesizes
 // offline with no AWS credentials: `npm run synth`.
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CustomLabelsModel } from '../lib';
+import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 
 const app = new App();
 const stack = new Stack(app, 'CustomLabelsExample', {
@@ -24,5 +24,21 @@ const detector = new lambda.Function(stack, 'Detector', {
   environment: { MODEL_ARN: model.projectVersionArn },
 });
 model.grantDetectCustomLabels(detector);
+
+// A second model for weekly batch work: stopped outside its windows, restarted with each window's units.
+const batch = new CustomLabelsModel(stack, 'WeeklyBatch', {
+  projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-02-02T09.00.00/1770022800000',
+  projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000',
+  minInferenceUnits: 2,
+  batchWindows: BatchWindows.weekly({
+    timeZone: TimeZone.EUROPE_BERLIN,
+    windows: [
+      { start: WeeklyTime.of(WeekDay.MONDAY, 8, 0), end: WeeklyTime.of(WeekDay.MONDAY, 18, 0), minInferenceUnits: 5 },
+      { start: WeeklyTime.of(WeekDay.THURSDAY, 22, 0), end: WeeklyTime.of(WeekDay.FRIDAY, 6, 0), minInferenceUnits: 2, maxInferenceUnits: 4 },
+    ],
+    leadTime: Duration.minutes(30),
+  }),
+});
+batch.grantDetectCustomLabels(detector);
 
 app.synth();

@@ -8,6 +8,15 @@ if (templates.length === 0) {
   console.error(`no templates in ${dir}`);
   process.exit(1);
 }
+// Info and warning annotations, as the cloud assembly records them beside each stack's template.
+for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.metadata.json'))) {
+  const metadata = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  for (const [construct, entries] of Object.entries(metadata)) {
+    for (const e of entries) {
+      if (e.type === 'aws:cdk:info' || e.type === 'aws:cdk:warning') console.log(`${e.type.slice(8)} ${construct}: ${e.data}`);
+    }
+  }
+}
 for (const file of templates) {
   const template = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   const resources = Object.values(template.Resources || {});

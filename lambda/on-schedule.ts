@@ -3,6 +3,7 @@
 // for a missed or skipped boundary). What the model should be doing is computed from the window table and the
 // current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
 // windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight.
+import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
 import { windowStateAt } from '../lib/private/weekly-windows';
 import { parseModelSpec } from './model-spec';
 import { ownerValue } from './ownership';
@@ -24,20 +25,17 @@ export interface ScheduleResult {
   readonly reason: string;
 }
 
-/** The namespace and name of the metric the scheduled path publishes: the most units the model should have now. */
-export const EXPECTED_UNITS_METRIC = { namespace: 'RekognitionCustomLabels/Schedule', name: 'ExpectedInferenceUnits' } as const;
-
 /** The expected-units datapoint, as a CloudWatch Embedded Metric Format log line (no API call, no extra IAM). */
 function publishExpectedUnits(projectName: string, versionName: string, goal: Goal, now: number): void {
   const value = goal.kind === 'running' ? goal.maxInferenceUnits ?? goal.minInferenceUnits : 0;
   console.log(JSON.stringify({
     _aws: {
       Timestamp: now,
-      CloudWatchMetrics: [{ Namespace: EXPECTED_UNITS_METRIC.namespace, Dimensions: [['ProjectName', 'VersionName']], Metrics: [{ Name: EXPECTED_UNITS_METRIC.name, Unit: 'Count' }] }],
+      CloudWatchMetrics: [{ Namespace: EXPECTED_UNITS_METRIC.namespace, Dimensions: [['ProjectName', 'VersionName']], Metrics: [{ Name: EXPECTED_UNITS_METRIC.metricName, Unit: 'Count' }] }],
     },
     ProjectName: projectName,
     VersionName: versionName,
-    [EXPECTED_UNITS_METRIC.name]: value,
+    [EXPECTED_UNITS_METRIC.metricName]: value,
   }));
 }
 

@@ -1,13 +1,16 @@
 import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { BatchWindows, WeekDay, WeeklyTime } from './batch-windows';
+import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsProvider } from './custom-labels-provider';
 import { boundaryMinutes, scheduledInferenceUnitHours, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
-import { ATTR, PROP, REMOVAL, RESOURCE_TYPE, TIMEOUT_BOUNDS } from './private/resource-properties';
+import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TIMEOUT_BOUNDS } from './private/resource-properties';
 
 /**
  * Properties of a CustomLabelsModel.
@@ -78,6 +81,33 @@ export interface CustomLabelsModelProps {
    * @default 4 - US dollars, us-east-1, as the Custom Labels announcement prices it
    */
   readonly inferenceUnitHourPrice?: number;
+
+  /**
+   * Alarms that warn before a bill surprises you: more units in service than the stack declares, running outside
+   * the batch windows, inference-unit hours over a budget, failed scheduled transitions.
+   *
+   * @default - no alarms
+   */
+  readonly costGuard?: CostGuardOptions;
+}
+
+/** Options of the cost guard alarms. */
+export interface CostGuardOptions {
+  /**
+   * Where the alarms send their ALARM and OK notifications.
+   * @default - the alarms notify nobody (they still show on the dashboard)
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Inference-unit hours allowed in any rolling 24 hours.
+   * @default - no daily budget alarm
+   */
+  readonly dailyInferenceUnitHourBudget?: number;
+  /**
+   * Inference-unit hours allowed in any rolling 7 days.
+   * @default - no weekly budget alarm
+   */
+  readonly weeklyInferenceUnitHourBudget?: number;
 }
 
 /** What batch windows schedule in a 168-hour week, against running the same units all week. */
@@ -107,6 +137,9 @@ const CRON_DAYS: Record<WeekDay, string> = {
   [WeekDay.FRIDAY]: 'FRI', [WeekDay.SATURDAY]: 'SAT', [WeekDay.SUNDAY]: 'SUN',
 };
 
+/** The topics each alarm already notifies. */
+const NOTIFIED = new WeakMap<cloudwatch.Alarm, Set<sns.ITopic>>();
+
 /** How often the safety-net schedule looks at a model with batch windows (and publishes its expected units). */
 const SAFETY_NET_RATE = Duration.minutes(5);
 
@@ -116,7 +149,14 @@ const SAFETY_NET_RATE = Duration.minutes(5);
  * Deploying starts the model with the requested inference units and succeeds only once Rekognition reports it
  * RUNNING with them; an update that changes units restarts it; deleting stops it.
  */
-export class CustomLabelsModel extends Construct {
+export class CustomLabelsModel extends CustomLabelsModelBase {
+  /**
+   * A model this stack does not run (another stack runs it, or nobody does), for its grants and metrics.
+   */
+  public static fromProjectVersionArn(scope: Construct, id: string, projectVersionArn: string): ICustomLabelsModel {
+    return new ImportedCustomLabelsModel(scope, id, projectVersionArn);
+  }
+
   /** The ARN of the project version. */
   public readonly projectVersionArn: string;
   /** The name of the project. */
@@ -131,6 +171,10 @@ export class CustomLabelsModel extends Construct {
   public readonly maxInferenceUnits?: number;
   /** What the batch windows schedule a week, and what running all week would; undefined without batch windows. */
   public readonly batchWindowCost?: BatchWindowCost;
+  /** The cost guard alarms; empty without the costGuard prop. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly windows?: WindowTable;
+  private readonly provider: CustomLabelsProvider;
 
   constructor(scope: Construct, id: string, props: CustomLabelsModelProps) {
     super(scope, id);
@@ -189,6 +233,8 @@ export class CustomLabelsModel extends Construct {
         [PROP.batchWindows]: windows ? JSON.stringify(windows) : undefined,
       },
     });
+    this.windows = windows;
+    this.provider = provider;
     if (windows) {
       this.batchWindowCost = costOf(windows, price);
       this.scheduleWindows(provider, resource, windows, props);
@@ -205,6 +251,7 @@ export class CustomLabelsModel extends Construct {
     this.projectArn = props.projectArn ?? resource.getAttString(ATTR.projectArn);
     this.minInferenceUnits = min;
     this.maxInferenceUnits = max;
+    if (props.costGuard) this.addCostGuard(props.costGuard);
   }
 
   /** The schedules of the batch windows: a waiter run at every boundary, and a periodic safety net. */
@@ -240,10 +287,147 @@ export class CustomLabelsModel extends Construct {
   }
 
   /**
-   * Grants permission to analyze images with this model (rekognition:DetectCustomLabels on the version ARN).
+   * The most units the scheduled path says the model should have now: 0 outside its batch windows. Published every
+   * 5 minutes by the scheduled path, so only a model with batch windows has it.
    */
-  public grantDetectCustomLabels(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['rekognition:DetectCustomLabels'], resourceArns: [this.projectVersionArn] });
+  public metricExpectedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.windows) throw new Error(`${this.node.path}: metricExpectedInferenceUnits needs batchWindows: only the scheduled path publishes it`);
+    return new cloudwatch.Metric({
+      ...EXPECTED_UNITS_METRIC,
+      dimensionsMap: { ProjectName: this.projectName, VersionName: this.versionName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(5),
+      ...props,
+    }).attachTo(this);
+  }
+
+  /** Adds this model's widgets to a dashboard: units against desired and declared, IU-hours, and alarms. */
+  public addToDashboard(dashboard: cloudwatch.Dashboard): void {
+    const name = this.node.id;
+    const declared = this.highestDeclaredUnits();
+    const units = [
+      this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM, label: 'In service' }),
+      this.metricDesiredInferenceUnits({ label: 'Desired' }),
+      this.metricMinInferenceUnits({ label: 'Min (started with)' }),
+      this.metricMaxInferenceUnits({ label: 'Max (started with)' }),
+      ...(this.windows ? [this.metricExpectedInferenceUnits({ label: 'Expected by the batch windows' })] : []),
+    ];
+    const hours = this.metricInferenceUnitHours({ label: 'IU-hours per hour' });
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: `${name}: inference units`,
+        left: units,
+        leftAnnotations: [{ value: declared, label: 'Highest declared units', color: cloudwatch.Color.RED }],
+        leftYAxis: { min: 0 },
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${name}: inference-unit hours`,
+        left: [hours],
+        right: [new cloudwatch.MathExpression({
+          expression: 'RUNNING_SUM(h)',
+          usingMetrics: { h: hours },
+          period: Duration.hours(1),
+          label: 'Cumulative over the range (24 h: IU-hours per day)',
+        })],
+        leftYAxis: { min: 0 },
+        rightYAxis: { min: 0 },
+        width: 12,
+      }),
+    ];
+    if (this.windows) {
+      const path = this.provider.scheduledPath();
+      widgets.push(new cloudwatch.GraphWidget({
+        title: 'Scheduled transitions that failed (all models of the stack)',
+        left: [
+          path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM, label: 'Waiter executions failed' }),
+          path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM, label: 'Waiter executions timed out' }),
+          path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, label: 'Periodic calls in the dead-letter queue' }),
+        ],
+        leftYAxis: { min: 0 },
+        width: 12,
+      }));
+    }
+    if (this.alarms.length > 0) widgets.push(new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms: this.alarms, width: 12 }));
+    dashboard.addWidgets(...widgets);
+  }
+
+  /** The most units anything in the declaration allows: the model's max or min, or any window's. */
+  private highestDeclaredUnits(): number {
+    const candidates = [this.maxInferenceUnits ?? this.minInferenceUnits];
+    for (const w of this.windows?.windows ?? []) candidates.push(w.maxInferenceUnits ?? w.minInferenceUnits);
+    return Math.max(...candidates);
+  }
+
+  private addCostGuard(options: CostGuardOptions): void {
+    const declared = this.highestDeclaredUnits();
+    const alarms: cloudwatch.Alarm[] = [];
+    alarms.push(new cloudwatch.Alarm(this, 'UnitsAboveDeclared', {
+      alarmDescription: `${this.node.path}: more inference units in service than the ${declared} the stack declares`,
+      metric: this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: declared,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      // A stopped model emits nothing: nothing in service, nothing to alarm on.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    if (this.windows) {
+      alarms.push(new cloudwatch.Alarm(this, 'RunningOutsideWindows', {
+        alarmDescription: `${this.node.path}: inference units in service above what the batch windows expect (running outside its windows) for 30 minutes`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(inService, 0) - FILL(expected, 0)',
+          usingMetrics: {
+            inService: this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM }),
+            expected: this.metricExpectedInferenceUnits(),
+          },
+          period: Duration.minutes(5),
+          label: 'Units in service above expected',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // 30 minutes: a window's close is followed by a stop of a few minutes; a restart at an adjacent boundary too.
+        evaluationPeriods: 6,
+        datapointsToAlarm: 6,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      alarms.push(this.provider.scheduledFailureAlarm());
+    }
+    const budget = (id: string, hours: number, limit: number | undefined, what: string) => {
+      if (limit === undefined) return;
+      if (!(limit > 0)) throw new Error(`${this.node.path}: costGuard ${what} must be a number > 0, got ${limit}`);
+      alarms.push(new cloudwatch.Alarm(this, id, {
+        alarmDescription: `${this.node.path}: more than ${limit} inference-unit hours in the last ${hours} hours`,
+        metric: new cloudwatch.MathExpression({
+          // Each hourly point is the IU-hours of that hour; over the alarm's range (24 or 168 hours) the running
+          // sum's last point is the rolling total, and the earlier ones are smaller.
+          expression: 'RUNNING_SUM(FILL(units, 0))',
+          usingMetrics: { units: this.metricInServiceInferenceUnits({ period: Duration.hours(1), statistic: cloudwatch.Stats.AVERAGE }) },
+          period: Duration.hours(1),
+          label: `IU-hours in the last ${hours} hours`,
+        }),
+        threshold: limit,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: hours,
+        datapointsToAlarm: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+    };
+    budget('DailyBudget', 24, options.dailyInferenceUnitHourBudget, 'dailyInferenceUnitHourBudget');
+    budget('WeeklyBudget', 168, options.weeklyInferenceUnitHourBudget, 'weeklyInferenceUnitHourBudget');
+    if (options.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(options.alarmTopic);
+      for (const alarm of alarms) {
+        // The scheduled-failure alarm is shared by the stack's models: add each topic once.
+        const topics = NOTIFIED.get(alarm) ?? new Set<sns.ITopic>();
+        NOTIFIED.set(alarm, topics);
+        if (topics.has(options.alarmTopic)) continue;
+        topics.add(options.alarmTopic);
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+    this.alarms.push(...alarms);
   }
 }
 
@@ -280,4 +464,22 @@ function costOf(table: WindowTable, price: number): BatchWindowCost {
     alwaysOnCostPerWeek: round(alwaysOn * price),
     alwaysOnCostPerWeekAtMax: round(alwaysOnAtMax * price),
   };
+}
+
+/** A model this stack does not run, imported by its ARN: grants and metrics work as for one it runs. */
+class ImportedCustomLabelsModel extends CustomLabelsModelBase {
+  public readonly projectVersionArn: string;
+  public readonly projectName: string;
+  public readonly versionName: string;
+
+  constructor(scope: Construct, id: string, arn: string) {
+    super(scope, id);
+    const parsed = Token.isUnresolved(arn) ? undefined : parseProjectVersionArn(arn);
+    if (!Token.isUnresolved(arn) && !parsed) {
+      throw new Error(`${this.node.path}: fromProjectVersionArn needs a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${arn}"`);
+    }
+    this.projectVersionArn = arn;
+    this.projectName = parsed ? parsed.projectName : Fn.select(1, Fn.split('/', arn));
+    this.versionName = parsed ? parsed.versionName : Fn.select(3, Fn.split('/', arn));
+  }
 }

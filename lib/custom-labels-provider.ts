@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -63,6 +64,7 @@ export class CustomLabelsProvider extends Construct {
   private readonly declaredVersions = new Map<string, string>();
   private describeProjectsGranted = false;
   private scheduled?: ScheduledPath;
+  private scheduledFailures?: cloudwatch.Alarm;
   private readonly code: lambda.Code;
   private readonly runtime: lambda.Runtime;
 
@@ -154,6 +156,33 @@ export class CustomLabelsProvider extends Construct {
     });
     this.scheduled = { function: fn, waiter, deadLetterQueue, schedulerRole };
     return this.scheduled;
+  }
+
+  /**
+   * One alarm for the stack's scheduled transitions: a waiter execution that failed or timed out, or a periodic call
+   * that ended in the dead-letter queue (after Lambda's retries).
+   */
+  public scheduledFailureAlarm(): cloudwatch.Alarm {
+    if (this.scheduledFailures) return this.scheduledFailures;
+    const path = this.scheduledPath();
+    this.scheduledFailures = new cloudwatch.Alarm(this, 'ScheduledTransitionsFailed', {
+      alarmDescription: 'A batch-window transition of a Rekognition Custom Labels model failed: see the waiter executions and the dead-letter queue',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)',
+        usingMetrics: {
+          failed: path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM }),
+          timedOut: path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM }),
+          deadLetters: path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+        },
+        period: Duration.minutes(5),
+        label: 'Failed scheduled transitions',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return this.scheduledFailures;
   }
 
   /**

@@ -27,3 +27,7 @@ export const ATTR = {
 /** Bounds of the deploy timeout, in seconds: CloudFormation waits at most an hour for a custom resource, and the
  * handler's own deadline must fire early enough for its message to reach CloudFormation first. */
 export const TIMEOUT_BOUNDS = { minSeconds: 60, maxSeconds: 55 * 60 } as const;
+
+/** The metric the scheduled path publishes, as an Embedded Metric Format log line: the most units the model should
+ * have now (0 outside its batch windows). The construct's alarms and dashboard read it. */
+export const EXPECTED_UNITS_METRIC = { namespace: 'RekognitionCustomLabels/Schedule', metricName: 'ExpectedInferenceUnits' } as const;

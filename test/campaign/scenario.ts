@@ -218,7 +218,10 @@ export async function runScenario(w: World, s: Scenario): Promise<{ requests: nu
         if (!current) break;
         const from = current.props.ProjectVersionArn!;
         const to = o.newVersion ? other(from) : from;
-        const p = props(to, o.min, undefined, removal);
+        // Without a new version the units must change, or there is nothing to start (and nothing to fail).
+        const currentMin = Number(current.props.MinInferenceUnits);
+        const sameUnits = o.min === currentMin && (current.props.MaxInferenceUnits === undefined || Number(current.props.MaxInferenceUnits) === currentMin);
+        const p = props(to, !o.newVersion && sameUnits ? currentMin + 1 : o.min, undefined, removal);
         if (o.kind === 'failedUpdate') w.sim.failNextStart(to, 'Simulated: the requested inference units are not available.');
         const a = await answered(cfn.update(logicalId, current.physicalId, p, current.props), what);
         if (o.kind === 'failedUpdate') check(a.Status === 'FAILED', `${what}: a start that ends FAILED must fail the update`);

@@ -1,0 +1,102 @@
+import { Duration, Resource } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/**
+ * A Rekognition Custom Labels model: one this stack runs (CustomLabelsModel), or one imported by ARN.
+ */
+export interface ICustomLabelsModel extends IConstruct {
+  /** The ARN of the project version. */
+  readonly projectVersionArn: string;
+  /** The name of the project. */
+  readonly projectName: string;
+  /** The name of the version. */
+  readonly versionName: string;
+
+  /** Grants permission to analyze images with this model (rekognition:DetectCustomLabels on the version ARN). */
+  grantDetectCustomLabels(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * A metric of this model in the AWS/Rekognition namespace, with its ProjectName and VersionName dimensions.
+   * @default - Average over 5 minutes
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The inference units in service (what is billed). @default - Average over 5 minutes */
+  metricInServiceInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The inference units autoscaling wants. @default - Average over 5 minutes */
+  metricDesiredInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The minimum inference units the model was started with. @default - Average over 5 minutes */
+  metricMinInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** The maximum inference units the model was started with. @default - Average over 5 minutes */
+  metricMaxInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Inference-unit hours used, one datapoint an hour: the hourly Average of InServiceInferenceUnits, which is how
+   * AWS's usage report reads it (the units in use that hour), with hours that have no datapoint (a stopped model
+   * emits nothing) as 0. An hour the model ran part of counts as a whole hour at its average units.
+   */
+  metricInferenceUnitHours(props?: InferenceUnitHoursOptions): cloudwatch.IMetric;
+}
+
+/** Options of the inference-unit hours expression. */
+export interface InferenceUnitHoursOptions {
+  /**
+   * Label of the expression.
+   * @default 'Inference-unit hours'
+   */
+  readonly label?: string;
+}
+
+/** What grants and metrics of a model need, for a model of this stack or an imported one. */
+export abstract class CustomLabelsModelBase extends Resource implements ICustomLabelsModel {
+  public abstract readonly projectVersionArn: string;
+  public abstract readonly projectName: string;
+  public abstract readonly versionName: string;
+
+  public grantDetectCustomLabels(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['rekognition:DetectCustomLabels'], resourceArns: [this.projectVersionArn] });
+  }
+
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Rekognition',
+      metricName,
+      dimensionsMap: { ProjectName: this.projectName, VersionName: this.versionName },
+      statistic: cloudwatch.Stats.AVERAGE,
+      period: Duration.minutes(5),
+      ...props,
+    }).attachTo(this);
+  }
+
+  public metricInServiceInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('InServiceInferenceUnits', props);
+  }
+
+  public metricDesiredInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DesiredInferenceUnits', props);
+  }
+
+  public metricMinInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('MinInferenceUnits', props);
+  }
+
+  public metricMaxInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('MaxInferenceUnits', props);
+  }
+
+  public metricInferenceUnitHours(props: InferenceUnitHoursOptions = {}): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: 'FILL(units, 0)',
+      usingMetrics: { units: this.metricInServiceInferenceUnits({ period: Duration.hours(1), statistic: cloudwatch.Stats.AVERAGE }) },
+      period: Duration.hours(1),
+      label: props.label ?? 'Inference-unit hours',
+    });
+  }
+
+}
+

@@ -1,7 +1,10 @@
 // The example app that cdk.json runs: one autoscaling model and a function allowed to call it. It synthesizes
 // offline with no AWS credentials: `npm run synth`.
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 
 const app = new App();
@@ -9,12 +12,16 @@ const stack = new Stack(app, 'CustomLabelsExample', {
   description: 'Runs a Rekognition Custom Labels model with 2 to 5 inference units while the stack exists',
 });
 
+// Where the cost guard alarms notify.
+const alarms = new sns.Topic(stack, 'CostAlarms', { masterKey: new kms.Key(stack, 'CostAlarmsKey', { enableKeyRotation: true }), enforceSSL: true });
+
 const model = new CustomLabelsModel(stack, 'Widgets', {
   projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000',
   projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000',
   minInferenceUnits: 2,
   maxInferenceUnits: 5,
   timeout: Duration.minutes(40),
+  costGuard: { alarmTopic: alarms, dailyInferenceUnitHourBudget: 60, weeklyInferenceUnitHourBudget: 400 },
 });
 
 const detector = new lambda.Function(stack, 'Detector', {
@@ -38,7 +45,17 @@ const batch = new CustomLabelsModel(stack, 'WeeklyBatch', {
     ],
     leadTime: Duration.minutes(30),
   }),
+  costGuard: { alarmTopic: alarms, weeklyInferenceUnitHourBudget: 100 },
 });
 batch.grantDetectCustomLabels(detector);
+
+// A model another stack runs: grants and metrics only.
+const shared = CustomLabelsModel.fromProjectVersionArn(stack, 'Gadgets',
+  'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/version/gadgets.v3/1767000000001');
+shared.grantDetectCustomLabels(detector);
+
+const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard', { dashboardName: 'custom-labels-example' });
+model.addToDashboard(dashboard);
+batch.addToDashboard(dashboard);
 
 app.synth();

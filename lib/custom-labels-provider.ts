@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +17,16 @@ export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
 
 /** How often the Provider's waiter calls isComplete. Short, so a model is reported RUNNING within seconds. */
 export const QUERY_INTERVAL = Duration.seconds(5);
+
+/**
+ * Acknowledges one cdk-nag AwsSolutions finding on a construct of this library, with the reason it is by design.
+ * @param finding the rule, with the finding id where the rule reports one (`AwsSolutions-IAM5[Resource::*]`)
+ */
+function acknowledgeFinding(scope: Construct, finding: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `AwsSolutions::${finding}`, reason });
+}
+
+const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
 /** The tag keys the handlers write: TagResource and UntagResource are granted on these only. */
 const TAG_KEY_PATTERN = 'cdk-custom-labels:*';
@@ -101,8 +111,25 @@ export class CustomLabelsProvider extends Construct {
       isCompleteHandler: isComplete,
       queryInterval: QUERY_INTERVAL,
       totalTimeout: Duration.hours(1),
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
+    acknowledgeFinding(this.role, BASIC_EXECUTION_ROLE,
+      'The handlers write their logs with AWSLambdaBasicExecutionRole (CloudWatch Logs only), as every aws-cdk-lib function does; their Rekognition access is scoped per model below');
+    acknowledgeFinding(provider, BASIC_EXECUTION_ROLE,
+      "The Provider framework's own functions (aws-cdk-lib custom-resources) come with AWSLambdaBasicExecutionRole; aws-cdk-lib does not let a user replace it");
+    const stack = Stack.of(this);
+    const versionsOf = (fn: lambda.IFunction) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
+    const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id) as lambda.IFunction);
+    for (const fn of [onEvent, isComplete, ...frameworkFunctions]) {
+      acknowledgeFinding(provider, versionsOf(fn),
+        "The Provider framework's own roles (aws-cdk-lib custom-resources) invoke the versions of its functions and of our onEvent and isComplete (<function arn>:*); aws-cdk-lib writes these statements");
+    }
+    acknowledgeFinding(provider, 'AwsSolutions-IAM5[Resource::*]',
+      "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) delivers its logs with CloudWatch Logs delivery actions, which have no resource types");
+    acknowledgeFinding(provider, 'AwsSolutions-SF2',
+      "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) has no option to enable X-Ray; the handlers' logs trace every step");
     // Under RemovalPolicy.RETAIN a Delete reads its own stack's status, to tell a rollback from a removal.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
   }
@@ -145,7 +172,8 @@ export class CustomLabelsProvider extends Construct {
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'ScheduleWaiterLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-        level: sfn.LogLevel.ERROR,
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
       },
     });
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
@@ -154,6 +182,13 @@ export class CustomLabelsProvider extends Construct {
       }),
       description: 'Lets EventBridge Scheduler invoke the Custom Labels scheduled path of this stack, and nothing else',
     });
+    acknowledgeFinding(deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the scheduled path (Lambda on-failure destination and Scheduler targets)');
+    const fnVersions = `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
+    acknowledgeFinding(waiter, fnVersions, 'The scheduled waiter invokes the versions of its one function (<function arn>:*), as aws-cdk-lib grants it');
+    acknowledgeFinding(waiter, 'AwsSolutions-IAM5[Resource::*]',
+      'With tracing and logging on, the scheduled waiter calls X-Ray and CloudWatch Logs delivery actions, which have no resource types');
+    acknowledgeFinding(schedulerRole, fnVersions,
+      'EventBridge Scheduler may invoke the versions of the one scheduled-path function; aws-cdk-lib grants <arn>:* with the function');
     this.scheduled = { function: fn, waiter, deadLetterQueue, schedulerRole };
     return this.scheduled;
   }
@@ -227,9 +262,15 @@ export class CustomLabelsProvider extends Construct {
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rekognition:DescribeProjectVersions'], resources: [projectResource] }));
       this.statementsByProject.set(key, statements);
     }
+    if (model.projectArn === undefined && !Token.isUnresolved(projectResource)) {
+      acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::${projectResource}]`,
+        `DescribeProjectVersions acts on the project ARN, whose creation timestamp is not known at synth time: ${projectResource} covers that one project (give projectArn to scope it exactly)`);
+    }
     if (model.projectArn === undefined && !this.describeProjectsGranted) {
       // DescribeProjects has no resource type: it cannot be scoped (AWS's own Custom Labels policies grant it on *).
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rekognition:DescribeProjects'], resources: ['*'] }));
+      acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
+        'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds the project ARN when projectArn is not given');
       this.describeProjectsGranted = true;
     }
     return undefined;

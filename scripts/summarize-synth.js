@@ -25,6 +25,13 @@ for (const file of templates) {
   console.log(`${file}: ${resources.length} resources`);
   for (const [type, n] of Object.entries(byType).sort()) console.log(`  ${String(n).padStart(3)} ${type}`);
   for (const [id, r] of Object.entries(template.Resources || {})) {
+    if (r.Type === 'AWS::CloudWatch::Alarm') {
+      const p = r.Properties;
+      const what = p.Metrics
+        ? p.Metrics.filter((m) => m.Expression).map((m) => m.Expression).join(', ')
+        : `${p.Statistic}(${p.Namespace} ${p.MetricName}, ${p.Period} s)`;
+      console.log(`  alarm ${id}: ${what} ${p.ComparisonOperator} ${p.Threshold}, ${p.DatapointsToAlarm ?? p.EvaluationPeriods} of ${p.EvaluationPeriods}, missing: ${p.TreatMissingData}`);
+    }
     if (r.Type !== 'Custom::RekognitionCustomLabelsModel') continue;
     const { ServiceToken, ...props } = r.Properties;
     console.log(`  model ${id}: ${JSON.stringify(props)}`);

@@ -186,6 +186,30 @@ describe('deploys and the scheduled path with windows', () => {
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
   });
 
+  test('every call publishes the expected units as an Embedded Metric Format line: the window\'s, or 0 outside', async () => {
+    const v = w.model();
+    const p = props(v, 1, undefined, { BatchWindows: JSON.stringify(table) });
+    const event = { model: { properties: p as Record<string, string>, stackName: 'WidgetsStack', logicalId: 'Widgets' } };
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      w.clock.advanceTo(Date.UTC(2026, 0, 12, 9));
+      await onSchedule()(event);
+      w.clock.advanceTo(Date.UTC(2026, 0, 12, 19));
+      await onSchedule()(event);
+    } finally {
+      console.log = log;
+    }
+    const emf = lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
+    expect(emf.map((l) => l.ExpectedInferenceUnits)).toEqual([3, 0]);
+    expect(emf[0]).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'RekognitionCustomLabels/Schedule', Dimensions: [['ProjectName', 'VersionName']], Metrics: [{ Name: 'ExpectedInferenceUnits', Unit: 'Count' }] }] },
+      ProjectName: 'widgets',
+      VersionName: 'widgets.v1',
+    });
+  });
+
   test('a model of another stack is left alone by the scheduled path', async () => {
     w.clock.advanceTo(Date.UTC(2026, 0, 12, 9));
     const v = w.model();

@@ -1,0 +1,145 @@
+// Metrics, cost guard alarms, dashboard widgets and imported models, as synthesized.
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CustomLabelsModel } from '../lib';
+import { ALWAYS_ON_ARN, fullStack, IMPORTED_ARN } from './support/full-stack';
+
+function alarmsOf(stack: Stack): Record<string, { Properties: Record<string, any> }> {
+  return Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: Record<string, any> }>;
+}
+
+function alarm(stack: Stack, idPart: string): Record<string, any> {
+  const found = Object.entries(alarmsOf(stack)).filter(([id]) => id.includes(idPart));
+  expect(found).toHaveLength(1);
+  return found[0][1].Properties;
+}
+
+describe('metrics', () => {
+  const s = new Stack(new App(), 'S');
+  const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ALWAYS_ON_ARN, minInferenceUnits: 2 });
+  test.each([
+    ['metricInServiceInferenceUnits', 'InServiceInferenceUnits'],
+    ['metricDesiredInferenceUnits', 'DesiredInferenceUnits'],
+    ['metricMinInferenceUnits', 'MinInferenceUnits'],
+    ['metricMaxInferenceUnits', 'MaxInferenceUnits'],
+  ] as const)('%s: AWS/Rekognition %s by ProjectName and VersionName, Average over 5 minutes', (method, name) => {
+    const m = model[method]();
+    expect({ namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, statistic: m.statistic, period: m.period.toSeconds() }).toEqual({
+      namespace: 'AWS/Rekognition',
+      metricName: name,
+      dimensions: { ProjectName: 'widgets', VersionName: 'widgets.2026-01-05T10.00.00' },
+      statistic: 'Average',
+      period: 300,
+    });
+  });
+
+  test('metric() takes any name and overrides', () => {
+    const m = model.metric('InServiceInferenceUnits', { statistic: cloudwatch.Stats.MAXIMUM });
+    expect(m.statistic).toBe('Maximum');
+  });
+
+  test('inference-unit hours: hourly Average of units in service, missing hours as 0', () => {
+    const e = model.metricInferenceUnitHours() as cloudwatch.MathExpression;
+    expect(e.expression).toBe('FILL(units, 0)');
+    expect(e.period.toSeconds()).toBe(3600);
+    const units = e.usingMetrics.units as cloudwatch.Metric;
+    expect([units.metricName, units.statistic, units.period.toSeconds()]).toEqual(['InServiceInferenceUnits', 'Average', 3600]);
+  });
+
+  test('the expected-units metric exists only with batch windows', () => {
+    expect(() => model.metricExpectedInferenceUnits()).toThrow('S/Widgets: metricExpectedInferenceUnits needs batchWindows');
+    const { batch } = fullStack();
+    const m = batch.metricExpectedInferenceUnits();
+    expect([m.namespace, m.metricName, m.statistic]).toEqual(['RekognitionCustomLabels/Schedule', 'ExpectedInferenceUnits', 'Maximum']);
+  });
+});
+
+describe('cost guard alarms', () => {
+  const { stack, topic } = fullStack();
+  const topicRef = Stack.of(topic).resolve(topic.topicArn);
+
+  test('units in service above the highest declared: Maximum over 5 minutes, 3 of 3, missing data not breaching', () => {
+    const p = alarm(stack, 'WidgetsUnitsAboveDeclared');
+    expect(p).toMatchObject({
+      MetricName: 'InServiceInferenceUnits', Namespace: 'AWS/Rekognition', Statistic: 'Maximum', Period: 300,
+      Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef], OKActions: [topicRef],
+    });
+    // With batch windows the highest declared is the highest of any window.
+    expect(alarm(stack, 'WeeklyBatchUnitsAboveDeclared').Threshold).toBe(5);
+  });
+
+  test('running outside the windows: in service minus expected, for 30 minutes', () => {
+    const p = alarm(stack, 'RunningOutsideWindows');
+    const expression = p.Metrics.find((m: { Expression?: string }) => m.Expression);
+    expect(expression.Expression).toBe('FILL(inService, 0) - FILL(expected, 0)');
+    const byId = Object.fromEntries(p.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { Id: string; MetricStat: any }) => [m.Id, m.MetricStat]));
+    expect(byId.inService).toMatchObject({ Metric: { Namespace: 'AWS/Rekognition', MetricName: 'InServiceInferenceUnits' }, Stat: 'Maximum', Period: 300 });
+    expect(byId.expected).toMatchObject({ Metric: { Namespace: 'RekognitionCustomLabels/Schedule', MetricName: 'ExpectedInferenceUnits' }, Stat: 'Maximum', Period: 300 });
+    expect(p).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 6, DatapointsToAlarm: 6, TreatMissingData: 'notBreaching' });
+  });
+
+  test.each([
+    ['WidgetsDailyBudget', 60, 24],
+    ['WidgetsWeeklyBudget', 400, 168],
+    ['WeeklyBatchWeeklyBudget', 100, 168],
+  ])('%s: the rolling sum of hourly IU-hours, threshold %d, over %d hourly periods', (id, threshold, hours) => {
+    const p = alarm(stack, id);
+    const expression = p.Metrics.find((m: { Expression?: string }) => m.Expression);
+    expect(expression.Expression).toBe('RUNNING_SUM(FILL(units, 0))');
+    expect(p.Metrics.find((m: { Id: string }) => m.Id === 'units').MetricStat).toMatchObject({ Metric: { MetricName: 'InServiceInferenceUnits' }, Stat: 'Average', Period: 3600 });
+    expect(p).toMatchObject({ Threshold: threshold, EvaluationPeriods: hours, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  test('failed scheduled transitions: one alarm per stack, waiter failures, time-outs and dead letters, notified once', () => {
+    const p = alarm(stack, 'ScheduledTransitionsFailed');
+    expect(p.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)');
+    const names = p.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { MetricName: string } } }) => m.MetricStat.Metric.MetricName).sort();
+    expect(names).toEqual(['ApproximateNumberOfMessagesVisible', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    expect(p).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef] });
+  });
+
+  test('no costGuard, no alarms; a budget must be positive', () => {
+    const s = new Stack(new App(), 'S');
+    new CustomLabelsModel(s, 'M', { projectVersionArn: ALWAYS_ON_ARN, minInferenceUnits: 2 });
+    Template.fromStack(s).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(() => new CustomLabelsModel(new Stack(new App(), 'T'), 'M', { projectVersionArn: ALWAYS_ON_ARN, minInferenceUnits: 2, costGuard: { dailyInferenceUnitHourBudget: 0 } }))
+      .toThrow('T/M: costGuard dailyInferenceUnitHourBudget must be a number > 0, got 0');
+  });
+});
+
+describe('dashboard', () => {
+  test('per model: units against desired, min/max and (with windows) expected; IU-hours; failed transitions; alarms', () => {
+    const { stack } = fullStack();
+    const body = JSON.stringify(Stack.of(stack).resolve(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard')));
+    for (const title of ['Widgets: inference units', 'Widgets: inference-unit hours', 'WeeklyBatch: inference units', 'Scheduled transitions that failed', 'Widgets: alarms', 'WeeklyBatch: alarms']) {
+      expect(body).toContain(title);
+    }
+    for (const metric of ['InServiceInferenceUnits', 'DesiredInferenceUnits', 'MinInferenceUnits', 'MaxInferenceUnits', 'ExpectedInferenceUnits', 'RUNNING_SUM(h)', 'ExecutionsFailed']) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain('Highest declared units');
+  });
+});
+
+describe('imported models', () => {
+  test('grants and metrics work as for a model the stack runs', () => {
+    const { stack, imported, caller } = fullStack();
+    expect([imported.projectName, imported.versionName]).toEqual(['gadgets', 'gadgets.v3']);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Caller') }],
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'rekognition:DetectCustomLabels', Resource: IMPORTED_ARN }]) },
+    });
+    expect(imported.metricInServiceInferenceUnits().dimensions).toEqual({ ProjectName: 'gadgets', VersionName: 'gadgets.v3' });
+    expect(caller).toBeInstanceOf(iam.Role);
+    // An import adds no custom resource: the stack does not run it.
+    Template.fromStack(stack).resourceCountIs('Custom::RekognitionCustomLabelsModel', 2);
+  });
+
+  test('a malformed ARN is refused', () => {
+    expect(() => CustomLabelsModel.fromProjectVersionArn(new Stack(new App(), 'S'), 'X', 'arn:aws:s3:::bucket'))
+      .toThrow('S/X: fromProjectVersionArn needs a Rekognition project version ARN');
+  });
+});

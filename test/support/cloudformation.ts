@@ -5,9 +5,8 @@
 // Invoke, Step Functions' StartExecution and the HTTPS PUT to the ResponseURL, through the functions the runtime's
 // `outbound` module exports. Everything runs on a virtual clock.
 import { randomUUID } from 'crypto';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as path from 'path';
+import { LoopbackServer, serveOnLoopback } from './loopback-server';
 import { VirtualClock } from './virtual-time';
 
 const RUNTIME_DIR = path.join(path.dirname(require.resolve('aws-cdk-lib')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
@@ -232,7 +231,7 @@ function stringProps(props: Record<string, string | undefined>): Record<string, 
  */
 export class StackStatusEndpoint {
   private readonly stacks = new Map<string, CloudFormationEmulator>();
-  private server?: http.Server;
+  private server?: LoopbackServer;
   public calls = 0;
 
   register(stack: CloudFormationEmulator): void {
@@ -240,34 +239,32 @@ export class StackStatusEndpoint {
   }
 
   async listen(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.calls++;
-        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-        const stack = this.stacks.get(form.get('StackName') ?? '');
-        res.setHeader('content-type', 'text/xml');
-        if (form.get('Action') !== 'DescribeStacks' || !stack) {
-          res.writeHead(400);
-          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${form.get('StackName')} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
-          return;
-        }
-        res.writeHead(200);
-        res.end(`<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
+    this.server = await serveOnLoopback((raw) => {
+      this.calls++;
+      const form = new URLSearchParams(raw.toString('utf8'));
+      const stack = this.stacks.get(form.get('StackName') ?? '');
+      const headers = { 'content-type': 'text/xml' };
+      if (form.get('Action') !== 'DescribeStacks' || !stack) {
+        return {
+          status: 400,
+          headers,
+          body: `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${form.get('StackName')} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+        };
+      }
+      return {
+        status: 200,
+        headers,
+        body: '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
           `<StackId>${stack.stackId}</StackId><StackName>${stack.stackId.split('/')[1]}</StackName>` +
           `<CreationTime>2026-01-05T10:00:00Z</CreationTime><StackStatus>${stack.stackStatus}</StackStatus>` +
-          '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>');
-      });
+          '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>',
+      };
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.server?.close();
+    this.server = undefined;
   }
 }

@@ -1,8 +1,7 @@
 // A local Amazon Rekognition Custom Labels endpoint for tests: the awsJson1_1 wire protocol over HTTP on loopback,
 // the model lifecycle as a status machine on an injectable clock, the service's error shapes, injected faults, and
 // a ledger of inference-unit time per model.
-import * as http from 'http';
-import { AddressInfo } from 'net';
+import { LoopbackServer, serveOnLoopback } from './loopback-server';
 
 export type Clock = () => number;
 
@@ -93,7 +92,7 @@ export class RekognitionSimulator {
   public readonly calls: CallRecord[] = [];
   private readonly projects = new Map<string, { name: string; arn: string }>();
   private readonly versions = new Map<string, Version>();
-  private server?: http.Server;
+  private server?: LoopbackServer;
   private random: () => number;
   private describeWindow = { second: -1, count: 0 };
   private readonly answersToLose = new Map<string, number>();
@@ -357,36 +356,25 @@ export class RekognitionSimulator {
 
   /** Serves the simulator on 127.0.0.1 and returns its URL. */
   async listen(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        const operation = target.startsWith('RekognitionService.') ? target.slice('RekognitionService.'.length) : '';
-        let input: Record<string, unknown> = {};
-        try {
-          input = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
-        } catch {
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-          res.end(JSON.stringify({ __type: 'SerializationException', Message: 'bad JSON' }));
-          return;
-        }
-        const out = this.call(operation, input);
-        const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.calls.length}` };
-        if (out.status !== 200) headers['x-amzn-errortype'] = String((out.body as { __type: string }).__type);
-        res.writeHead(out.status, headers);
-        res.end(JSON.stringify(out.body));
-      });
+    this.server = await serveOnLoopback((raw, req) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const operation = target.startsWith('RekognitionService.') ? target.slice('RekognitionService.'.length) : '';
+      let input: Record<string, unknown>;
+      try {
+        input = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      } catch {
+        return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'SerializationException', Message: 'bad JSON' }) };
+      }
+      const out = this.call(operation, input);
+      const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.calls.length}` };
+      if (out.status !== 200) headers['x-amzn-errortype'] = String((out.body as { __type: string }).__type);
+      return { status: out.status, headers, body: JSON.stringify(out.body) };
     });
-    this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.server?.close();
+    this.server = undefined;
   }
 }

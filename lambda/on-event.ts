@@ -5,8 +5,8 @@ import { ATTR } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
 import { ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
-import { deadlineFor, Goal, planRequest, Requester } from './reconcile';
-import { eraseRecord, findProjectArn, newClient, readRecord, writeRecord } from './rekognition-api';
+import { deadlineFor, Goal, judgeError, planRequest, Requester } from './reconcile';
+import { eraseRecord, findProjectArn, newClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 
 /** What onEvent hands to isComplete; the Provider framework merges it into every isComplete event. */
@@ -29,7 +29,28 @@ function log(message: string, detail: Record<string, unknown>): void {
   console.log(JSON.stringify({ message, ...detail }));
 }
 
+/** How many times onEvent runs again after a transient error, sleeping 1, 2, 4, 8 and then 15 s between runs. */
+const ON_EVENT_RETRIES = 8;
+
+/**
+ * onEvent answers once, so a transient error (throttling, a 5xx, a lost connection) must not fail the deploy: it
+ * runs again from the start, which is safe because every step is a read or an idempotent tag write. This is on top
+ * of the SDK's own retries, whose retry quota a long spell of throttling can use up.
+ */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await onEventOnce(event);
+    } catch (e) {
+      const verdict = judgeError(toServiceError(e), { now: 0, deadline: 1, modelName: event.LogicalResourceId });
+      if (verdict.kind !== 'retry' || attempt >= ON_EVENT_RETRIES) throw e;
+      log('transient error, running onEvent again', { attempt, error: verdict.reason });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** attempt)));
+    }
+  }
+}
+
+async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
   const client = newClient();
   const self: Requester = { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId };
   if (event.RequestType === 'Delete') {

@@ -14,7 +14,7 @@ async function worker(): Promise<void> {
   const seed = Number(process.env.CAMPAIGN_SEED);
   const result = await runCampaign(runs, seed, (done, violations) => {
     if (done % 250 === 0) process.stderr.write(`  worker seed ${seed}: ${done}/${runs} scenarios, ${violations} violations\n`);
-  });
+  }, (v) => process.stderr.write(`  VIOLATION (worker seed ${seed}): ${v.message}\n  scenario: ${JSON.stringify(v.scenario)}\n`));
   process.send!(result);
 }
 

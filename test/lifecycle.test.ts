@@ -1,5 +1,6 @@
 // Every row of the README's lifecycle table, proven end to end: CloudFormation requests through the real Provider
 // framework runtime, the shipped handler bundle, the real AWS SDK client over HTTP to the local Rekognition endpoint.
+import { PROVIDER_AS_DEPLOYED } from './support/cloudformation';
 import { props, reasonOf, World } from './support/world';
 
 const MIN = 60_000;
@@ -153,6 +154,17 @@ describe('Create', () => {
     expect(answer?.Status).toBe('SUCCESS');
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2, max: 3 });
     expect(w.sim.calls.filter((c) => c.outcome !== 'ok').length).toBeGreaterThan(10);
+  });
+
+  test('onEvent outlasts throttling even when the SDK has no retries left: it runs again, never fails the deploy', async () => {
+    await w.stop();
+    // AWS_MAX_ATTEMPTS 1: what the SDK does once a long spell of throttling has used up its retry quota.
+    w = await new World({ provider: { ...PROVIDER_AS_DEPLOYED, onEventEnv: { AWS_MAX_ATTEMPTS: '1', AWS_RETRY_MODE: 'standard' } } }).start();
+    const v = w.model();
+    w.sim.throttleNextCalls(2);
+    const answer = await w.cfn.settle(w.cfn.create('Widgets', props(v, 2)));
+    expect(answer?.Status).toBe('SUCCESS');
+    expect(w.sim.calls.slice(0, 2).map((c) => c.outcome)).toEqual(['ThrottlingException', 'ThrottlingException']);
   });
 
   test('a second stack naming the same version fails with the owner, and leaves the model alone', async () => {

@@ -11,7 +11,12 @@ export interface CampaignResult {
   readonly realSeconds: number;
 }
 
-export async function runCampaign(runs: number, seed: number, onProgress?: (done: number, violations: number) => void): Promise<CampaignResult> {
+export async function runCampaign(
+  runs: number,
+  seed: number,
+  onProgress?: (done: number, violations: number) => void,
+  onViolation?: (v: CampaignResult['violations'][number]) => void,
+): Promise<CampaignResult> {
   const scenarios = fc.sample(scenarioArbitrary, { seed, numRuns: runs });
   const w = await new World().start();
   const started = process.hrtime.bigint();
@@ -24,6 +29,7 @@ export async function runCampaign(runs: number, seed: number, onProgress?: (done
       } catch (e) {
         if (!(e instanceof Violation)) throw e;
         violations.push({ scenario: s, message: e.message });
+        onViolation?.(violations[violations.length - 1]);
       }
       onProgress?.(i + 1, violations.length);
     }

@@ -96,6 +96,7 @@ export class RekognitionSimulator {
   private random: () => number;
   private describeWindow = { second: -1, count: 0 };
   private readonly answersToLose = new Map<string, number>();
+  private toThrottle = 0;
 
   constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * 60_000, stopMs: 2 * 60_000, jitterMs: 0 }, seed = 1) {
     this.random = seededRandom(seed);
@@ -113,6 +114,7 @@ export class RekognitionSimulator {
     this.faults = { ...NO_FAULTS };
     this.describeWindow = { second: -1, count: 0 };
     this.answersToLose.clear();
+    this.toThrottle = 0;
   }
 
   // ---- setting up the world ----
@@ -134,6 +136,11 @@ export class RekognitionSimulator {
   /** The next start of this version ends FAILED with this StatusMessage. */
   failNextStart(versionArn: string, message: string): void {
     this.version(versionArn).failNextStartWith = message;
+  }
+
+  /** The next `count` calls, whatever they are, are answered ThrottlingException. */
+  throttleNextCalls(count: number): void {
+    this.toThrottle = count;
   }
 
   /** The next `count` calls of `operation` are applied, but their answers lost (a 500 after the change). */
@@ -330,6 +337,10 @@ export class RekognitionSimulator {
       const second = Math.floor(this.clock() / 1000);
       if (second !== this.describeWindow.second) this.describeWindow = { second, count: 0 };
       if (++this.describeWindow.count > f.describeRatePerSecond) return fault('ThrottlingException', 'Rate exceeded');
+    }
+    if (this.toThrottle > 0) {
+      this.toThrottle--;
+      return fault('ThrottlingException', 'Rate exceeded');
     }
     const r = this.random();
     if (r < f.throttleRate) return fault('ThrottlingException', 'Rate exceeded');

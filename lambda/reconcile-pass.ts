@@ -84,8 +84,10 @@ async function act(client: RekognitionClient, versionArn: string, step: Extract<
       await stopModel(client, versionArn);
       return { kind: 'pending', reason: 'stopping' };
     case 'start': {
-      await writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId });
       await startModel(client, versionArn, step.minInferenceUnits, step.maxInferenceUnits);
+      // Only a start the service accepted is ours: written before it, a throttled start would make the next poll
+      // take an older FAILED for this request's own and give up on it.
+      await writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId });
       // A Delete may have claimed the model between our read and our start. It claims before it looks, we look
       // again after we start: one of the two always sees the other, and here we undo our start.
       const after = await readRecord(client, versionArn);

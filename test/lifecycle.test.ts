@@ -122,6 +122,17 @@ describe('Create', () => {
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
   });
 
+  test('FAILED from an earlier attempt, and the new start throttled: started on the next poll, not given up on', async () => {
+    // Found by the campaign: the start was recorded as ours before the service accepted it, so the next poll took
+    // the old FAILED for this request's own and failed the deploy with the old StatusMessage.
+    const v = w.model();
+    w.sim.setStatus(v, 'FAILED', undefined, 'earlier failure');
+    w.sim.throttleNextCalls(3, 'StartProjectVersion'); // every SDK attempt of isComplete's first start
+    const answer = await w.cfn.settle(w.cfn.create('Widgets', props(v, 2)));
+    expect(answer?.Status).toBe('SUCCESS');
+    expect(w.sim.calls.filter((c) => c.operation === 'StartProjectVersion').map((c) => c.outcome)).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException', 'ok']);
+  });
+
   test('FAILED from an earlier attempt that the service refuses to start: fails at once with its message', async () => {
     const v = w.model();
     w.sim.faults.startWhileFailed = 'refuse';

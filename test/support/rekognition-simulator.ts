@@ -96,7 +96,7 @@ export class RekognitionSimulator {
   private random: () => number;
   private describeWindow = { second: -1, count: 0 };
   private readonly answersToLose = new Map<string, number>();
-  private toThrottle = 0;
+  private toThrottle: { count: number; operation?: string } = { count: 0 };
 
   constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * 60_000, stopMs: 2 * 60_000, jitterMs: 0 }, seed = 1) {
     this.random = seededRandom(seed);
@@ -114,7 +114,7 @@ export class RekognitionSimulator {
     this.faults = { ...NO_FAULTS };
     this.describeWindow = { second: -1, count: 0 };
     this.answersToLose.clear();
-    this.toThrottle = 0;
+    this.toThrottle = { count: 0 };
   }
 
   // ---- setting up the world ----
@@ -138,9 +138,9 @@ export class RekognitionSimulator {
     this.version(versionArn).failNextStartWith = message;
   }
 
-  /** The next `count` calls, whatever they are, are answered ThrottlingException. */
-  throttleNextCalls(count: number): void {
-    this.toThrottle = count;
+  /** The next `count` calls (of `operation`, or of any operation) are answered ThrottlingException. */
+  throttleNextCalls(count: number, operation?: string): void {
+    this.toThrottle = { count, operation };
   }
 
   /** The next `count` calls of `operation` are applied, but their answers lost (a 500 after the change). */
@@ -338,8 +338,8 @@ export class RekognitionSimulator {
       if (second !== this.describeWindow.second) this.describeWindow = { second, count: 0 };
       if (++this.describeWindow.count > f.describeRatePerSecond) return fault('ThrottlingException', 'Rate exceeded');
     }
-    if (this.toThrottle > 0) {
-      this.toThrottle--;
+    if (this.toThrottle.count > 0 && (this.toThrottle.operation === undefined || this.toThrottle.operation === operation)) {
+      this.toThrottle.count--;
       return fault('ThrottlingException', 'Rate exceeded');
     }
     const r = this.random();

@@ -70,7 +70,7 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
       return { kind: 'pending', reason: step.reason };
     default:
       try {
-        return await act(client, spec.projectVersionArn, step, goal, self);
+        return await act(client, spec, projectArn, step, goal, self);
       } catch (e) {
         return onError(e);
       }
@@ -78,16 +78,31 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
 }
 
 /** Takes one step: the Rekognition calls only. */
-async function act(client: RekognitionClient, versionArn: string, step: Extract<Step, { kind: 'start' | 'stop' | 'done' }>, goal: Goal, self: Requester): Promise<PassResult> {
+async function act(
+  client: RekognitionClient,
+  spec: ModelSpec,
+  projectArn: string,
+  step: Extract<Step, { kind: 'start' | 'stop' | 'done' }>,
+  goal: Goal,
+  self: Requester,
+): Promise<PassResult> {
+  const versionArn = spec.projectVersionArn;
   switch (step.kind) {
     case 'stop':
       await stopModel(client, versionArn);
       return { kind: 'pending', reason: 'stopping' };
     case 'start': {
-      await startModel(client, versionArn, step.minInferenceUnits, step.maxInferenceUnits);
-      // Only a start the service accepted is ours: written before it, a throttled start would make the next poll
-      // take an older FAILED for this request's own and give up on it.
-      await writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId });
+      try {
+        await startModel(client, versionArn, step.minInferenceUnits, step.maxInferenceUnits);
+      } catch (e) {
+        // A start whose answer was lost is retried by the SDK and refused, the first call having been applied: a
+        // model STARTING right after our start is ours (we hold the claim). Anything else was not started.
+        if ((await describeModel(client, spec, projectArn))?.status !== 'STARTING') throw e;
+      }
+      // Only a start the service accepted is ours: recorded before it, a throttled start would make the next poll
+      // take an older FAILED for this request's own. Recorded persistently: a lost record would cost a FAILED start
+      // its prompt report (the next poll would start once more instead).
+      await persistently(() => writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId }));
       // A Delete may have claimed the model between our read and our start. It claims before it looks, we look
       // again after we start: one of the two always sees the other, and here we undo our start.
       const after = await readRecord(client, versionArn);
@@ -104,5 +119,17 @@ async function act(client: RekognitionClient, versionArn: string, step: Extract<
         await writeRecord(client, versionArn, { [TAG.settled]: self.requestId });
       }
       return { kind: 'done', step };
+  }
+}
+
+/** Runs an idempotent call again after transient errors (on top of the SDK's retries), a few times. */
+async function persistently(call: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (attempt >= 4 || judgeError(toServiceError(e), { now: 0, deadline: 1, modelName: '' }).kind !== 'retry') throw e;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
   }
 }

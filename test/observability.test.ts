@@ -13,7 +13,7 @@ function alarmsOf(stack: Stack): Record<string, { Properties: Record<string, any
 function alarm(stack: Stack, idPart: string): Record<string, any> {
   const found = Object.entries(alarmsOf(stack)).filter(([id]) => id.includes(idPart));
   expect(found).toHaveLength(1);
-  return found[0][1].Properties;
+  return JSON.parse(JSON.stringify(found[0][1].Properties));
 }
 
 describe('metrics', () => {
@@ -58,7 +58,7 @@ describe('metrics', () => {
 
 describe('cost guard alarms', () => {
   const { stack, topic } = fullStack();
-  const topicRef = Stack.of(topic).resolve(topic.topicArn);
+  const topicRef = JSON.parse(JSON.stringify(Stack.of(topic).resolve(topic.topicArn)));
 
   test('units in service above the highest declared: Maximum over 5 minutes, 3 of 3, missing data not breaching', () => {
     const p = alarm(stack, 'WidgetsUnitsAboveDeclared');

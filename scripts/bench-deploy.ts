@@ -16,6 +16,7 @@ async function readiness(out: (line?: string) => void): Promise<void> {
   const w = await new World({ timings: { startMs: 5 * MIN, stopMs: 2 * MIN, jitterMs: 10 * MIN }, seed: 42 }).start();
   const lags: number[] = [];
   const describesPerStart: number[] = [];
+  const waitMinutes: number[] = [];
   let failed = 0;
   try {
     for (let i = 0; i < starts; i++) {
@@ -29,6 +30,7 @@ async function readiness(out: (line?: string) => void): Promise<void> {
       const runningAt = w.sim.history(v).find((h) => h.status === 'RUNNING')!.at;
       lags.push((answer.at - runningAt) / 1000);
       describesPerStart.push(w.sim.countCalls('DescribeProjectVersions') - describesBefore);
+      waitMinutes.push((answer.at - w.cfn.sent[w.cfn.sent.length - 1].sentAt) / MIN);
     }
   } finally {
     await w.stop();
@@ -38,8 +40,8 @@ async function readiness(out: (line?: string) => void): Promise<void> {
   out('  anchors: the JavaScript SDK waiter backs off 30-120 s; public samples poll every 3-15 min');
   out(`  ratio to the SDK waiter's shortest delay (30 s): ${(30 / Math.max(...lags)).toFixed(1)}x faster at worst`);
   const perStart = describesPerStart.reduce((a, b) => a + b, 0) / describesPerStart.length;
-  const meanStartMinutes = 10; // 5 minutes plus a uniform 0-10 minutes of jitter
-  out(`  DescribeProjectVersions calls per model start: mean ${perStart.toFixed(1)}, i.e. ${(perStart / meanStartMinutes).toFixed(1)} per minute of a ~${meanStartMinutes}-minute start (one per 5 s poll: at most 12 per minute per model)`);
+  const meanWait = waitMinutes.reduce((a, b) => a + b, 0) / waitMinutes.length;
+  out(`  DescribeProjectVersions calls per model start: mean ${perStart.toFixed(1)} over a mean deploy of ${meanWait.toFixed(1)} minutes, ${(perStart / meanWait).toFixed(1)} per minute (one per 5 s poll)`);
   out();
 }
 

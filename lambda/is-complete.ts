@@ -6,7 +6,7 @@ import type { OnEventResponse } from './on-event';
 import { ownerOf } from './ownership';
 import { declaredGoal } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
-import { newClient } from './rekognition-api';
+import { rekognitionClient } from './rekognition-api';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 
@@ -22,7 +22,7 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
   // keeps the goal onEvent chose.
   const goal = request.goal.kind === 'running' || request.goal.kind === 'parked' ? declaredGoal(spec, Date.now()) : request.goal;
   const result = await reconcilePass({
-    client: newClient(),
+    client: rekognitionClient(),
     spec,
     projectArn: request.projectArn,
     goal,

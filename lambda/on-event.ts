@@ -6,7 +6,7 @@ import { ModelSpec, parseModelSpec } from './model-spec';
 import { ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
 import { deadlineFor, Goal, judgeError, planRequest, Requester } from './reconcile';
-import { eraseRecord, findProjectArn, newClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
+import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 
 /** What onEvent hands to isComplete; the Provider framework merges it into every isComplete event. */
@@ -51,7 +51,7 @@ export async function onEvent(event: CloudFormationCustomResourceEvent): Promise
 }
 
 async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
-  const client = newClient();
+  const client = rekognitionClient();
   const self: Requester = { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId };
   if (event.RequestType === 'Delete') {
     // Delete uses the properties, never the physical id: CloudFormation may send one it made up.

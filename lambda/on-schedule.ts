@@ -4,12 +4,11 @@
 // current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
 // windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight.
 import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
-import { windowStateAt } from '../lib/private/weekly-windows';
 import { parseModelSpec } from './model-spec';
 import { ownerValue } from './ownership';
-import { declaredGoal, Goal, judgeError, scheduledAccess } from './reconcile';
+import { declaredGoal, Goal, judgeError, scheduledAccess, scheduledRunId } from './reconcile';
 import { observe, reconcilePass } from './reconcile-pass';
-import { findProjectArn, newClient, toServiceError } from './rekognition-api';
+import { findProjectArn, rekognitionClient, toServiceError } from './rekognition-api';
 
 /** One model, as the construct writes it into the schedules' input. */
 export interface ScheduledModel {
@@ -45,7 +44,7 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
   const now = Date.now();
   const goal = declaredGoal(spec, now);
   publishExpectedUnits(spec.projectName, spec.versionName, goal, now);
-  const client = newClient();
+  const client = rekognitionClient();
   const modelName = spec.projectVersionArn;
 
   let projectArn: string | undefined;
@@ -65,9 +64,7 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
     console.log(JSON.stringify({ message: 'scheduled path stands aside', model: modelName, reason: access.reason }));
     return { converged: access.converged, reason: access.reason };
   }
-  // Starts are attributed to the window occurrence: a FAILED start is retried once per occurrence, not every tick.
-  const state = spec.windows ? windowStateAt(spec.windows, now) : undefined;
-  const runId = state?.running ? `window:${state.window}:${state.since}` : `request:${access.requestId}`;
+  const runId = scheduledRunId(spec.windows, now, access.requestId);
   const result = await reconcilePass(
     { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
     observed,

@@ -334,3 +334,12 @@ export function scheduledAccess(record: OwnershipRecord, owner: string, now: num
   if (inFlight) return { ok: false, converged: false, reason: `a CloudFormation request (${record.request}) is in flight: it converges the model` };
   return { ok: true, requestId: record.request };
 }
+
+/**
+ * Whom the scheduled path attributes a start to: the window occurrence it happens in, so that a FAILED start is
+ * retried once per occurrence (not every few minutes) and a failure after this occurrence's own start is final.
+ */
+export function scheduledRunId(windows: WindowTable | undefined, now: number, requestId: string): string {
+  const state = windows ? windowStateAt(windows, now) : undefined;
+  return state?.running ? `window:${state.window}:${state.since}` : `request:${requestId}`;
+}

@@ -20,7 +20,7 @@ const clients = new Map<string, RekognitionClient>();
  * The Rekognition client, created once and reused across invocations (as Lambda recommends: its connections stay
  * open). One per configuration the environment gives, which in a Lambda function never changes.
  */
-export function newClient(): RekognitionClient {
+export function rekognitionClient(): RekognitionClient {
   const env = process.env;
   const key = [env.AWS_ENDPOINT_URL_REKOGNITION, env.AWS_ENDPOINT_URL, env.AWS_MAX_ATTEMPTS, env.AWS_RETRY_MODE, env.AWS_REGION].join('|');
   let client = clients.get(key);

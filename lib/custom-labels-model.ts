@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -217,27 +217,33 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     const duplicate = provider.registerModel({ projectVersionArn: versionArn, projectArn: props.projectArn }, where);
     if (duplicate) throw new Error(`${where}: projectVersionArn ${duplicate}`);
 
+    // What the handlers read (lambda/model-spec.ts), as CloudFormation delivers it: strings. The scheduled path gets
+    // the same, so both paths decide from one declaration.
+    const properties: Record<string, string> = {};
+    for (const [key, value] of Object.entries({
+      [PROP.projectVersionArn]: versionArn,
+      [PROP.projectArn]: props.projectArn,
+      [PROP.minInferenceUnits]: numberProperty(min),
+      [PROP.maxInferenceUnits]: max === undefined ? undefined : numberProperty(max),
+      [PROP.removalPolicy]: removalPolicy === RemovalPolicy.RETAIN ? REMOVAL.retain : REMOVAL.destroy,
+      [PROP.timeoutSeconds]: numberProperty(timeoutSeconds),
+      [PROP.batchWindows]: windows ? JSON.stringify(windows) : undefined,
+    })) {
+      if (value !== undefined) properties[key] = value;
+    }
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: RESOURCE_TYPE,
       // CloudFormation's maximum: a Delete waits for STOPPED as long as it may; a Create or Update fails earlier, at
       // the handler's own deadline (the timeout prop), with the model's status as the reason.
       serviceTimeout: Duration.hours(1),
-      properties: {
-        [PROP.projectVersionArn]: versionArn,
-        [PROP.projectArn]: props.projectArn,
-        [PROP.minInferenceUnits]: Token.isUnresolved(min) ? min : String(min),
-        [PROP.maxInferenceUnits]: max === undefined || Token.isUnresolved(max) ? max : String(max),
-        [PROP.removalPolicy]: removalPolicy === RemovalPolicy.RETAIN ? REMOVAL.retain : REMOVAL.destroy,
-        [PROP.timeoutSeconds]: Token.isUnresolved(timeoutSeconds) ? timeoutSeconds : String(timeoutSeconds),
-        [PROP.batchWindows]: windows ? JSON.stringify(windows) : undefined,
-      },
+      properties,
     });
     this.windows = windows;
     this.provider = provider;
     if (windows) {
       this.batchWindowCost = costOf(windows, price);
-      this.scheduleWindows(provider, resource, windows, props);
+      this.scheduleWindows(provider, resource, properties, props.batchWindows!.timeZone);
       const c = this.batchWindowCost;
       Annotations.of(this).addInfo(`batch windows schedule ${c.scheduledInferenceUnitHoursPerWeek} inference-unit hours a week ` +
         `(${c.scheduledInferenceUnitHoursPerWeekAtMax} at max units), $${c.scheduledCostPerWeek.toFixed(2)} ($${c.scheduledCostPerWeekAtMax.toFixed(2)}), ` +
@@ -255,16 +261,10 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
   }
 
   /** The schedules of the batch windows: a waiter run at every boundary, and a periodic safety net. */
-  private scheduleWindows(provider: CustomLabelsProvider, resource: CustomResource, table: WindowTable, props: CustomLabelsModelProps): void {
+  private scheduleWindows(provider: CustomLabelsProvider, resource: CustomResource, properties: Record<string, string>, timeZone: TimeZone): void {
     const path = provider.scheduledPath();
     const stack = Stack.of(this);
-    const properties = Object.fromEntries(Object.entries({
-      [PROP.projectVersionArn]: props.projectVersionArn,
-      [PROP.projectArn]: props.projectArn,
-      [PROP.minInferenceUnits]: String(props.minInferenceUnits ?? 1),
-      [PROP.maxInferenceUnits]: props.maxInferenceUnits === undefined ? undefined : String(props.maxInferenceUnits),
-      [PROP.batchWindows]: JSON.stringify(table),
-    }).filter(([, v]) => v !== undefined));
+    const table = JSON.parse(properties[PROP.batchWindows]) as WindowTable;
     const input = scheduler.ScheduleTargetInput.fromObject({
       model: { properties, stackName: stack.stackName, logicalId: stack.getLogicalId(resource.node.defaultChild as CfnResource) },
     });
@@ -275,7 +275,6 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
       target: new targets.LambdaInvoke(path.function, targetOptions),
       description: `Keeps ${this.node.path} in step with its batch windows`,
     });
-    const timeZone = props.batchWindows!.timeZone;
     boundaryMinutes(table).forEach((minute, i) => {
       const t = WeeklyTime.fromMinuteOfWeek(minute);
       new scheduler.Schedule(this, `Boundary${i}`, {
@@ -482,4 +481,9 @@ class ImportedCustomLabelsModel extends CustomLabelsModelBase {
     this.projectName = parsed ? parsed.projectName : Fn.select(1, Fn.split('/', arn));
     this.versionName = parsed ? parsed.versionName : Fn.select(3, Fn.split('/', arn));
   }
+}
+
+/** A number as the string CloudFormation would deliver (a token stays a token). */
+function numberProperty(n: number): string {
+  return Token.isUnresolved(n) ? Token.asString(n) : String(n);
 }

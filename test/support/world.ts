@@ -16,7 +16,6 @@ export const FAKE_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'fake-secret-for-loopback-tests',
-  AWS_SESSION_TOKEN: '',
 } as const;
 
 export class World {

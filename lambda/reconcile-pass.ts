@@ -97,7 +97,11 @@ async function act(
       } catch (e) {
         // A start whose answer was lost is retried by the SDK and refused, the first call having been applied: a
         // model STARTING right after our start is ours (we hold the claim). Anything else was not started.
-        if ((await describeModel(client, spec, projectArn))?.status !== 'STARTING') throw e;
+        let after: ModelObservation | undefined;
+        await persistently(async () => {
+          after = await describeModel(client, spec, projectArn);
+        });
+        if (after?.status !== 'STARTING') throw e;
       }
       // Only a start the service accepted is ours: recorded before it, a throttled start would make the next poll
       // take an older FAILED for this request's own. Recorded persistently: a lost record would cost a FAILED start

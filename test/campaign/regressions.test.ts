@@ -40,6 +40,21 @@ const named: [string, Scenario][] = [
     { ...base, retain: true, startMinutes: 8, faults: { ...NO_FAULTS, stopWhileStarting: 'refuse' }, ops: [{ kind: 'interruptedCreate', min: 2, afterSeconds: 60 }] },
   ],
   [
+    // Found by the 10,000-scenario run (seeds 1270728186, 455812282, 2147483622, 1622847785): a start whose answer
+    // was lost, or whose record could not be written, left the request unsure the start was its own; the next poll
+    // then started the FAILED model once more and the create succeeded instead of failing with the StatusMessage.
+    'a create whose start ends FAILED fails, under lost answers and a 1-per-second Describe limit',
+    {
+      ...base,
+      seed: 1622847785,
+      faults: { ...NO_FAULTS, throttleRate: 0.05, serverErrorRate: 0.05, lostResponseRate: 0.1, describeRatePerSecond: 1 },
+      startMinutes: 2,
+      stopMinutes: 3,
+      jitterMinutes: 1,
+      ops: [{ kind: 'failedCreate', min: 2 }, { kind: 'failedUpdate', min: 3, newVersion: false }],
+    },
+  ],
+  [
     'a version swap rolled back after it succeeded leaves the old version running and the new one stopped',
     { ...base, retain: true, ops: [{ kind: 'create', min: 1 }, { kind: 'updateRolledBack', min: 2, newVersion: true }, { kind: 'delete' }] },
   ],

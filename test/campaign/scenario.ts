@@ -66,8 +66,8 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   retain: fc.boolean(),
   faults,
-  startMinutes: fc.integer({ min: 2, max: 8 }),
-  stopMinutes: fc.integer({ min: 1, max: 3 }),
+  startMinutes: fc.integer({ min: 2, max: 6 }),
+  stopMinutes: fc.integer({ min: 1, max: 2 }),
   jitterMinutes: fc.integer({ min: 0, max: 3 }),
   // Every scenario begins by creating the resource in one of the three ways, so the rest has something to act on.
   ops: fc.tuple(

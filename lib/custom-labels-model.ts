@@ -208,9 +208,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     const price = props.inferenceUnitHourPrice ?? 4;
     if (!Token.isUnresolved(price) && !(price >= 0)) throw new Error(`${where}: inferenceUnitHourPrice must be a number >= 0, got ${price}`);
     const windows = props.batchWindows ? resolveWindows(where, props.batchWindows, min, max) : undefined;
-    if (!Token.isUnresolved(min) && min < 2) {
+    // The units the model actually runs with: its own, or with batch windows each window's.
+    const lowest = windows ? Math.min(...windows.windows.map((w) => w.minInferenceUnits)) : min;
+    if (!Token.isUnresolved(lowest) && lowest < 2) {
       Annotations.of(this).addWarningV2('cdk-rekognition-custom-labels:singleInferenceUnit',
-        `minInferenceUnits is ${min}: Rekognition recommends at least 2 inference units for production models, so that they span Availability Zones. Acknowledge this warning for development models.`);
+        `minInferenceUnits is ${lowest}${windows ? ' in a batch window' : ''}: Rekognition recommends at least 2 inference units for production models, so that they span Availability Zones. Acknowledge this warning for development models.`);
     }
 
     const provider = CustomLabelsProvider.of(this);

@@ -98,6 +98,19 @@ describe('the construct with batch windows', () => {
     Annotations.fromStack(s).hasInfo('/WidgetsStack/Widgets', Match.stringLikeRegexp('batch windows schedule 69.5 inference-unit hours a week \\(86.5 at max units\\), \\$278.00 \\(\\$346.00\\), against 840 \\(840\\) running all week, \\$3360.00'));
   });
 
+  test('the fewer-than-2-units warning looks at the units the windows run with', () => {
+    const s = stack();
+    // The model's own min (1) is never used: every window sets its units, all >= 2.
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, batchWindows: issueExample() });
+    Annotations.fromStack(s).hasNoWarning('*', Match.anyValue());
+    const t = stack();
+    new CustomLabelsModel(t, 'Widgets', {
+      projectVersionArn: ARN, minInferenceUnits: 2,
+      batchWindows: BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [{ start: WeeklyTime.of(WeekDay.TUESDAY, 9), end: WeeklyTime.of(WeekDay.TUESDAY, 10), minInferenceUnits: 1 }] }),
+    });
+    Annotations.fromStack(t).hasWarning('/WidgetsStack/Widgets', Match.stringLikeRegexp('minInferenceUnits is 1 in a batch window'));
+  });
+
   test('the price is a parameter', () => {
     const model = new CustomLabelsModel(stack(), 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, batchWindows: issueExample(), inferenceUnitHourPrice: 1.5 });
     expect(model.batchWindowCost?.scheduledCostPerWeek).toBe(69.5 * 1.5);

@@ -5,7 +5,7 @@ import { ATTR } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
 import { ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
-import { deadlineFor, Goal, judgeError, planRequest, Requester } from './reconcile';
+import { deadlineFor, Goal, isTransient, planRequest, Requester } from './reconcile';
 import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 
@@ -42,9 +42,9 @@ export async function onEvent(event: CloudFormationCustomResourceEvent): Promise
     try {
       return await onEventOnce(event);
     } catch (e) {
-      const verdict = judgeError(toServiceError(e), { now: 0, deadline: 1, modelName: event.LogicalResourceId });
-      if (verdict.kind !== 'retry' || attempt >= ON_EVENT_RETRIES) throw e;
-      log('transient error, running onEvent again', { attempt, error: verdict.reason });
+      const error = toServiceError(e);
+      if (!isTransient(error) || attempt >= ON_EVENT_RETRIES) throw e;
+      log('transient error, running onEvent again', { attempt, error });
       await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** attempt)));
     }
   }

@@ -4,7 +4,7 @@
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ModelSpec } from './model-spec';
 import { OwnershipRecord, TAG } from './ownership';
-import { Goal, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
+import { Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
 import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
 
 export interface PassInput {
@@ -132,7 +132,7 @@ async function persistently(call: () => Promise<void>): Promise<void> {
     try {
       return await call();
     } catch (e) {
-      if (attempt >= 4 || judgeError(toServiceError(e), { now: 0, deadline: 1, modelName: '' }).kind !== 'retry') throw e;
+      if (attempt >= 4 || !isTransient(toServiceError(e))) throw e;
       await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
     }
   }

@@ -230,6 +230,11 @@ export interface ErrorContext {
   readonly modelName: string;
 }
 
+/** Whether an error passes by itself (throttling, a 5xx, a lost connection, too many units in the account). */
+export function isTransient(error: ServiceError): boolean {
+  return RETRYABLE.has(error.name ?? '') || (error.httpStatusCode !== undefined && error.httpStatusCode >= 500);
+}
+
 /**
  * What an error means for a request. A start or stop refused (ResourceInUseException, InvalidParameterException:
  * the service does not document which call is legal in which status) is retried when the model is, or has just
@@ -244,7 +249,7 @@ export function judgeError(error: ServiceError, ctx: ErrorContext): ErrorVerdict
   const retryOrTimeout = (): ErrorVerdict => ctx.now >= ctx.deadline
     ? { kind: 'fail', reason: `${ctx.modelName}: the deploy timeout passed while Rekognition kept answering ${text}` }
     : { kind: 'retry', reason: text };
-  if (RETRYABLE.has(name) || (error.httpStatusCode !== undefined && error.httpStatusCode >= 500)) return retryOrTimeout();
+  if (isTransient(error)) return retryOrTimeout();
   if (name === 'ResourceInUseException' || name === 'InvalidParameterException') {
     const before = ctx.statusBefore;
     if (before !== undefined && TRANSITIONAL.has(before)) return retryOrTimeout();

@@ -13,10 +13,10 @@ import { Construct } from 'constructs';
 import { parseProjectVersionArn } from './private/project-version-arn';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
-export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
 
 /** How often the Provider's waiter calls isComplete. Short, so a model is reported RUNNING within seconds. */
-export const QUERY_INTERVAL = Duration.seconds(5);
+const QUERY_INTERVAL = Duration.seconds(5);
 
 /**
  * Acknowledges one cdk-nag AwsSolutions finding on a construct of this library, with the reason it is by design.
@@ -32,9 +32,9 @@ const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam
 const TAG_KEY_PATTERN = 'cdk-custom-labels:*';
 
 /** How often the scheduled waiter looks at a model while it converges after a window boundary. */
-export const SCHEDULED_POLL = Duration.seconds(30);
+const SCHEDULED_POLL = Duration.seconds(30);
 /** How long the scheduled waiter tries before its execution fails (and is alarmed): a stop plus a slow start. */
-export const SCHEDULED_TIMEOUT = Duration.minutes(90);
+const SCHEDULED_TIMEOUT = Duration.minutes(90);
 
 /** The stack's scheduled path: shared by every model of the stack that has batch windows. */
 export interface ScheduledPath {

@@ -47,7 +47,7 @@ test('a week of boundaries: running only inside windows, with their units, bille
   expect(w.sim.countCalls('StartProjectVersion')).toBe(0);
 
   const event: ScheduledModelEvent = { model: { properties: p as Record<string, string>, stackName: 'WidgetsStack', logicalId: 'Widgets' } };
-  const handler = (w.handlers as unknown as { onSchedule: (e: ScheduledModelEvent) => Promise<{ converged: boolean; reason: string }> }).onSchedule;
+  const handler = (e: ScheduledModelEvent) => w.handlers.onSchedule(e);
   const scheduler = new SchedulerEmulator(w.cfn, handler, event);
   const end = saturday + 7 * 86_400_000;
   const fired = scheduler.boundaries(boundaryMinutes(table), table.timeZone, w.clock.now, end);

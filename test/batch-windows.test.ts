@@ -167,7 +167,7 @@ describe('deploys and the scheduled path with windows', () => {
     await w.stop();
   });
   const table = { timeZone: 'UTC', leadMinutes: 30, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 3 }] };
-  const onSchedule = () => (w.handlers as unknown as { onSchedule: (e: ScheduledModelEvent) => Promise<{ converged: boolean; reason: string }> }).onSchedule;
+  const onSchedule = () => (e: ScheduledModelEvent) => w.handlers.onSchedule(e);
 
   test('a deploy inside a window starts the model with the window\'s units', async () => {
     w.clock.advanceTo(Date.UTC(2026, 0, 12, 9)); // Monday 09:00 UTC (the virtual clock starts on Monday 5 January, 10:00)

@@ -28,11 +28,6 @@ export function parseProjectVersionArn(arn: string): ParsedProjectVersionArn | u
   return { partition: m[1], region: m[2], account: m[3], projectName: m[4], versionName: m[5], creationTimestamp: m[6] };
 }
 
-/** The project name of a project ARN, or undefined when it is not one. */
-export function projectNameOfProjectArn(arn: string): string | undefined {
-  return PROJECT_ARN.exec(arn)?.[4];
-}
-
 /** Whether a project ARN belongs to the same partition, region, account and project as a version. */
 export function projectArnMatchesVersion(projectArn: string, version: ParsedProjectVersionArn): boolean {
   const m = PROJECT_ARN.exec(projectArn);

@@ -194,4 +194,3 @@ export function boundaryMinutes(table: Pick<WindowTable, 'leadMinutes' | 'window
   return [...minutes].sort((a, b) => a - b);
 }
 
-export { MS_PER_WEEK };

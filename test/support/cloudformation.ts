@@ -26,6 +26,8 @@ const WAITER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Rekogniti
 export interface Handlers {
   onEvent(event: unknown): Promise<unknown>;
   isComplete(event: unknown): Promise<unknown>;
+  /** The scheduled path (lambda/on-schedule.ts), for the batch-window tests. */
+  onSchedule(event: unknown): Promise<{ converged: boolean; reason: string }>;
 }
 
 export interface CfnAnswer {
@@ -232,7 +234,6 @@ function stringProps(props: Record<string, string | undefined>): Record<string, 
 export class StackStatusEndpoint {
   private readonly stacks = new Map<string, CloudFormationEmulator>();
   private server?: LoopbackServer;
-  public calls = 0;
 
   register(stack: CloudFormationEmulator): void {
     this.stacks.set(stack.stackId, stack);
@@ -240,7 +241,6 @@ export class StackStatusEndpoint {
 
   async listen(): Promise<string> {
     this.server = await serveOnLoopback((raw) => {
-      this.calls++;
       const form = new URLSearchParams(raw.toString('utf8'));
       const stack = this.stacks.get(form.get('StackName') ?? '');
       const headers = { 'content-type': 'text/xml' };

@@ -9,8 +9,15 @@ export interface ScheduledModelEvent {
   readonly model: { readonly properties: Record<string, string>; readonly stackName: string; readonly logicalId: string };
 }
 
+export interface WaiterRun {
+  startedAt: number;
+  endedAt?: number;
+  outcome?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  error?: string;
+}
+
 export interface SchedulerLog {
-  readonly waiterRuns: { readonly startedAt: number; readonly endedAt?: number; readonly outcome?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; readonly error?: string }[];
+  readonly waiterRuns: WaiterRun[];
   readonly tickFailures: string[];
   readonly skippedBoundaries: number[];
 }
@@ -27,7 +34,7 @@ export class SchedulerEmulator {
 
   /** Starts a waiter execution at `at` (a boundary event, or a late or duplicated one). */
   startWaiter(at: number): void {
-    const run: SchedulerLog['waiterRuns'][number] & { endedAt?: number; outcome?: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; error?: string } = { startedAt: at };
+    const run: WaiterRun = { startedAt: at };
     this.log.waiterRuns.push(run);
     let failures = 0;
     const step = async (): Promise<void> => {

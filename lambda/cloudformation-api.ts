@@ -1,8 +1,26 @@
-// The one CloudFormation call the handlers make: the status of their own stack, which tells a Delete that rolls
-// a stack back (stop the model, whatever the removal policy) from one that removes it (RETAIN may keep it).
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+// The CloudFormation calls the handlers make, on their own stack only: its status, which tells a Delete that rolls a
+// stack back (stop the model, whatever the removal policy) from one that removes it, and tells the stack guard when
+// the stack is settled; and its model resources, which tell the guard what the stack still declares.
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { RESOURCE_TYPE } from '../lib/private/resource-properties';
+import type { StackModelResource } from './reconcile';
 
 export async function stackStatus(stackId: string): Promise<string | undefined> {
   const out = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackId }));
   return out.Stacks?.[0]?.StackStatus;
+}
+
+/** The stack's Custom::RekognitionCustomLabelsModel resources. */
+export async function listModelResources(stackId: string): Promise<StackModelResource[]> {
+  const client = new CloudFormationClient({});
+  const resources: StackModelResource[] = [];
+  let token: string | undefined;
+  do {
+    const out = await client.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token }));
+    for (const r of out.StackResourceSummaries ?? []) {
+      if (r.ResourceType === RESOURCE_TYPE && r.LogicalResourceId) resources.push({ logicalId: r.LogicalResourceId, physicalId: r.PhysicalResourceId });
+    }
+    token = out.NextToken;
+  } while (token);
+  return resources;
 }

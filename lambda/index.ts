@@ -2,3 +2,4 @@
 export { onEvent } from './on-event';
 export { isComplete } from './is-complete';
 export { onSchedule } from './on-schedule';
+export { onGuard } from './stack-guard';

@@ -4,7 +4,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseModelSpec } from './model-spec';
 import type { OnEventResponse } from './on-event';
 import { ownerOf } from './ownership';
-import { declaredGoal } from './reconcile';
+import { declaredGoal, deleteFailure } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { rekognitionClient } from './rekognition-api';
 
@@ -29,6 +29,8 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     self: { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId },
     deadline: request.deadline,
   });
-  if (result.kind === 'fail') throw new Error(result.reason);
+  if (result.kind === 'fail') {
+    throw new Error(goal.kind === 'stopped' || goal.kind === 'released' ? deleteFailure(spec.projectVersionArn, result.reason) : result.reason);
+  }
   return { IsComplete: result.kind === 'done' };
 }

@@ -3,11 +3,22 @@ import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } 
 import { PROP, REMOVAL, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { validateWindowTable, WindowTable } from '../lib/private/weekly-windows';
 
-/** What one CustomLabelsModel resource declares. */
-export interface ModelSpec {
+/** Which model: enough to look at it and act on it. */
+export interface ModelRef {
   readonly projectVersionArn: string;
   readonly projectName: string;
   readonly versionName: string;
+}
+
+/** A model known only by its ARN (one the stack guard found). */
+export function modelRef(projectVersionArn: string): ModelRef {
+  const parsed = parseProjectVersionArn(projectVersionArn);
+  if (!parsed) throw new Error(`not a Rekognition project version ARN: "${projectVersionArn}"`);
+  return { projectVersionArn, projectName: parsed.projectName, versionName: parsed.versionName };
+}
+
+/** What one CustomLabelsModel resource declares. */
+export interface ModelSpec extends ModelRef {
   /** Known when the user passed it; otherwise resolved at run time with DescribeProjects. */
   readonly projectArn?: string;
   readonly minInferenceUnits: number;

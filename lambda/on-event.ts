@@ -5,7 +5,7 @@ import { ATTR } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
 import { ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
-import { deadlineFor, Goal, isTransient, planRequest, Requester } from './reconcile';
+import { deadlineFor, deleteFailure, Goal, isTransient, planRequest, Requester } from './reconcile';
 import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 
@@ -62,9 +62,15 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<On
       // Properties that never parsed never started a model.
       return skip(event.PhysicalResourceId, `unreadable properties: ${(e as Error).message}`);
     }
-    // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
-    const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
-    return claim(client, event.PhysicalResourceId, spec, 'Delete', self, status);
+    try {
+      // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
+      const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
+      return await claim(client, event.PhysicalResourceId, spec, 'Delete', self, status);
+    } catch (e) {
+      // A Delete that cannot even claim the model (access denied, say) must say what is left running, and how to stop it.
+      if (isTransient(toServiceError(e))) throw e;
+      throw new Error(deleteFailure(spec.projectVersionArn, `${spec.projectVersionArn}: the delete failed: ${(e as Error).message}`));
+    }
   }
   const spec = parseModelSpec(event.ResourceProperties);
   if (event.RequestType === 'Update') {

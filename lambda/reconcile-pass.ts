@@ -2,14 +2,14 @@
 // model and its record, ask reconcile() for a step, take it. The decisions are reconcile()'s and judgeError()'s;
 // this file does the I/O between them and never throws for a service error.
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { ModelSpec } from './model-spec';
+import { ModelRef } from './model-spec';
 import { OwnershipRecord, TAG } from './ownership';
 import { Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
 import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
 
 export interface PassInput {
   readonly client: RekognitionClient;
-  readonly spec: ModelSpec;
+  readonly spec: ModelRef;
   readonly projectArn: string;
   /** The goal, given the record (the scheduled path needs the record to know whom it acts for). */
   readonly goal: Goal;
@@ -24,7 +24,7 @@ export type PassResult =
 
 const ALL_TAGS = Object.values(TAG);
 
-export async function observe(client: RekognitionClient, spec: ModelSpec, projectArn: string): Promise<{ model?: ModelObservation; record: OwnershipRecord }> {
+export async function observe(client: RekognitionClient, spec: ModelRef, projectArn: string): Promise<{ model?: ModelObservation; record: OwnershipRecord }> {
   const [model, { record }] = await Promise.all([describeModel(client, spec, projectArn), readRecord(client, spec.projectVersionArn)]);
   return { model, record };
 }
@@ -80,7 +80,7 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
 /** Takes one step: the Rekognition calls only. */
 async function act(
   client: RekognitionClient,
-  spec: ModelSpec,
+  spec: ModelRef,
   projectArn: string,
   step: Extract<Step, { kind: 'start' | 'stop' | 'done' }>,
   goal: Goal,

@@ -3,7 +3,7 @@
 // the scheduled path) only do I/O around these functions.
 import { TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { WindowTable, windowStateAt } from '../lib/private/weekly-windows';
-import { OwnershipRecord, stackOfOwner } from './ownership';
+import { OwnershipRecord, ownerValue, stackOfOwner } from './ownership';
 
 /** What a request wants the model to end as. */
 export type Goal =
@@ -258,7 +258,11 @@ export function judgeError(error: ServiceError, ctx: ErrorContext): ErrorVerdict
     if (after !== before || (after !== undefined && TRANSITIONAL.has(after))) return retryOrTimeout();
   }
   if (name === 'AccessDeniedException') {
-    return { kind: 'fail', reason: `${ctx.modelName}: access denied (${text}); the provider's role is granted only the models declared in this stack` };
+    return {
+      kind: 'fail',
+      reason: `${ctx.modelName}: access denied (${text}); the handlers' role may start only the versions this stack declares, ` +
+        'and stop only those whose ownership tag names this stack',
+    };
   }
   return { kind: 'fail', reason: `${ctx.modelName}${ctx.statusBefore ? ` (status ${ctx.statusBefore})` : ''}: Rekognition refused the call: ${text}` };
 }
@@ -347,4 +351,64 @@ export function scheduledAccess(record: OwnershipRecord, owner: string, now: num
 export function scheduledRunId(windows: WindowTable | undefined, now: number, requestId: string): string {
   const state = windows ? windowStateAt(windows, now) : undefined;
   return state?.running ? `window:${state.window}:${state.since}` : `request:${requestId}`;
+}
+
+/** The AWS CLI command that stops a model by hand. */
+export function stopCommand(versionArn: string): string {
+  const region = versionArn.split(':')[3];
+  return `aws rekognition stop-project-version --project-version-arn ${versionArn}${region ? ` --region ${region}` : ''}`;
+}
+
+/**
+ * The reason a Delete fails with. CloudFormation drops a resource whose cleanup delete fails and carries on, so the
+ * message is all a user may ever see of a model left running: it says so, and how to stop it.
+ */
+export function deleteFailure(versionArn: string, reason: string): string {
+  return `${reason}. ${versionArn} may still be running and billing: stop it with \`${stopCommand(versionArn)}\` ` +
+    '(the stack guard also stops it within minutes of the stack settling, if its ownership tag names this stack)';
+}
+
+/** Request ids the stack guard claims a model with. */
+export const GUARD_REQUEST_PREFIX = 'guard:';
+
+/** A resource of the stack as CloudFormation lists it. */
+export interface StackModelResource {
+  readonly logicalId: string;
+  readonly physicalId?: string;
+}
+
+export interface GuardInput {
+  readonly stackName: string;
+  /** The stack's status; undefined when CloudFormation does not know the stack. */
+  readonly stackStatus?: string;
+  /** The stack's model resources now. */
+  readonly declared: readonly StackModelResource[];
+  readonly versionArn: string;
+  readonly record: OwnershipRecord;
+  readonly now: number;
+}
+
+export type GuardVerdict =
+  | { readonly kind: 'leave'; readonly reason: string }
+  /** Stop the model under this request id; `claim`: write the claim first. */
+  | { readonly kind: 'stop'; readonly requestId: string; readonly claim: boolean; readonly reason: string };
+
+/**
+ * The stack guard's decision for one model: a model whose ownership tag names this stack, but which no resource of
+ * the stack declares any more (a cleanup CloudFormation gave up on and dropped, say), is stopped. It acts only while
+ * the stack is settled: during an operation, CloudFormation itself is creating, replacing or deleting models, and
+ * a model between its update and its cleanup is still the stack's.
+ */
+export function guardVerdict(input: GuardInput): GuardVerdict {
+  const { record, stackName, versionArn } = input;
+  if (record.owner === undefined || stackOfOwner(record.owner) !== stackName) return { kind: 'leave', reason: 'not owned by this stack' };
+  if (input.stackStatus === undefined) return { kind: 'leave', reason: `stack ${stackName} not found` };
+  if (input.stackStatus.endsWith('_IN_PROGRESS')) return { kind: 'leave', reason: `the stack is ${input.stackStatus}: CloudFormation is acting` };
+  if (input.declared.some((r) => ownerValue(stackName, r.logicalId) === record.owner && r.physicalId === versionArn)) {
+    return { kind: 'leave', reason: 'declared by the stack' };
+  }
+  const reason = `${versionArn} is owned by ${record.owner}, which the stack (${input.stackStatus}) no longer declares`;
+  // With the stack settled, no CloudFormation request waits for this model: any claim on it is dead or abandoned.
+  if (record.request?.startsWith(GUARD_REQUEST_PREFIX)) return { kind: 'stop', requestId: record.request, claim: false, reason };
+  return { kind: 'stop', requestId: `${GUARD_REQUEST_PREFIX}${input.now}`, claim: true, reason };
 }

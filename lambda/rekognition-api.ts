@@ -10,7 +10,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-rekognition';
-import { ModelSpec } from './model-spec';
+import { ModelRef } from './model-spec';
 import { OwnershipRecord, recordFromTags } from './ownership';
 import { ModelObservation, ServiceError } from './reconcile';
 
@@ -47,8 +47,36 @@ export async function findProjectArn(client: RekognitionClient, projectName: str
   return out.ProjectDescriptions?.find((p) => p.ProjectArn?.split('/')[1] === projectName)?.ProjectArn;
 }
 
+/** The ARNs of every project of the account in the client's region. */
+export async function listProjectArns(client: RekognitionClient): Promise<string[]> {
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await client.send(new DescribeProjectsCommand({ NextToken: token, MaxResults: 100 }));
+    for (const p of out.ProjectDescriptions ?? []) if (p.ProjectArn) arns.push(p.ProjectArn);
+    token = out.NextToken;
+  } while (token);
+  return arns;
+}
+
+/** Every version of a project with its status (an empty list when the project has gone meanwhile). */
+export async function listVersions(client: RekognitionClient, projectArn: string): Promise<{ arn: string; status: string }[]> {
+  const versions: { arn: string; status: string }[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const out = await client.send(new DescribeProjectVersionsCommand({ ProjectArn: projectArn, NextToken: token, MaxResults: 100 }));
+      for (const v of out.ProjectVersionDescriptions ?? []) if (v.ProjectVersionArn && v.Status) versions.push({ arn: v.ProjectVersionArn, status: v.Status });
+      token = out.NextToken;
+    } while (token);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  return versions;
+}
+
 /** What DescribeProjectVersions says of the version, or undefined when the version (or its project) does not exist. */
-export async function describeModel(client: RekognitionClient, spec: ModelSpec, projectArn: string): Promise<ModelObservation | undefined> {
+export async function describeModel(client: RekognitionClient, spec: ModelRef, projectArn: string): Promise<ModelObservation | undefined> {
   try {
     const out = await client.send(new DescribeProjectVersionsCommand({ ProjectArn: projectArn, VersionNames: [spec.versionName] }));
     // Match the exact ARN: a version deleted and trained again under the same name has a new creation timestamp.

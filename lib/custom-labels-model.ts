@@ -216,7 +216,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     }
 
     const provider = CustomLabelsProvider.of(this);
-    const duplicate = provider.registerModel({ projectVersionArn: versionArn, projectArn: props.projectArn }, where);
+    const duplicate = provider.registerModel(versionArn, where);
     if (duplicate) throw new Error(`${where}: projectVersionArn ${duplicate}`);
 
     // What the handlers read (lambda/model-spec.ts), as CloudFormation delivers it: strings. The scheduled path gets

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { parseProjectVersionArn } from './private/project-version-arn';
+import { HandlerPolicy } from './private/handler-policy';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
@@ -28,8 +30,8 @@ function acknowledgeFinding(scope: Construct, finding: string, reason: string): 
 
 const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
-/** The tag keys the handlers write: TagResource and UntagResource are granted on these only. */
-const TAG_KEY_PATTERN = 'cdk-custom-labels:*';
+/** How often the stack guard looks for models the stack owns but no longer declares. */
+export const GUARD_RATE = Duration.minutes(5);
 
 /** How often the scheduled waiter looks at a model while it converges after a window boundary. */
 const SCHEDULED_POLL = Duration.seconds(30);
@@ -48,13 +50,6 @@ export interface ScheduledPath {
   readonly schedulerRole: iam.Role;
 }
 
-/** What the provider needs to know of one model to grant its handlers access to it. */
-export interface ModelGrantTarget {
-  readonly projectVersionArn: string;
-  /** The project ARN, when the user gave it. */
-  readonly projectArn?: string;
-}
-
 /**
  * The one custom resource provider of a stack: every CustomLabelsModel in the stack shares its Lambda functions,
  * role and waiter state machine, and adds only its custom resource and IAM statements scoped to its project.
@@ -70,13 +65,16 @@ export class CustomLabelsProvider extends Construct {
   public readonly serviceToken: string;
   /** The role of the onEvent and isComplete functions. */
   public readonly role: iam.Role;
-  private readonly statementsByProject = new Map<string, { models: iam.PolicyStatement; tags: iam.PolicyStatement }>();
+  private readonly policy: HandlerPolicy;
   private readonly declaredVersions = new Map<string, string>();
-  private describeProjectsGranted = false;
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
   private readonly code: lambda.Code;
   private readonly runtime: lambda.Runtime;
+  /** Where failed scheduled calls (the guard's, the batch windows') and undeliverable schedule events end up. */
+  private readonly deadLetterQueue: sqs.Queue;
+  /** The role EventBridge Scheduler assumes: it may invoke only this stack's scheduled functions and waiter. */
+  private readonly schedulerRole: iam.Role;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -85,6 +83,7 @@ export class CustomLabelsProvider extends Construct {
       description: 'Starts, stops and watches the Rekognition Custom Labels models declared in this stack',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
+    this.policy = new HandlerPolicy(this.role);
     const code = (this.code = lambda.Code.fromAsset(HANDLER_ASSET_DIR));
     const runtime = (this.runtime = lambda.determineLatestNodeRuntime(this));
     const onEvent = new lambda.Function(this, 'OnEvent', {
@@ -130,18 +129,63 @@ export class CustomLabelsProvider extends Construct {
       "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) delivers its logs with CloudWatch Logs delivery actions, which have no resource types");
     acknowledgeFinding(provider, 'AwsSolutions-SF2',
       "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) has no option to enable X-Ray; the handlers' logs trace every step");
-    // Under RemovalPolicy.RETAIN a Delete reads its own stack's status, to tell a rollback from a removal.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:*:${account}:project/*]`,
+      'Reads (DescribeProjectVersions, ListTagsForResource) cover every model of the account, to learn whose a model is; ' +
+      'Stop, TagResource and UntagResource on it are conditioned on the ownership tag naming this stack, so that a version the template no longer declares (a cleanup, a removal, a rollback) can still be stopped, and no other stack\'s model can');
+    acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
+      'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    acknowledgeFinding(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the scheduled calls (Lambda on-failure destination and Scheduler targets)');
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
+    });
+    this.addStackGuard();
+  }
+
+  /**
+   * The stack guard: every few minutes it stops any model whose ownership tag names this stack but which the stack no
+   * longer declares (lambda/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes.
+   */
+  private addStackGuard(): void {
+    const guard = new lambda.Function(this, 'StackGuard', {
+      description: 'Rekognition Custom Labels models: stops models this stack owns but no longer declares',
+      runtime: this.runtime,
+      code: this.code,
+      handler: 'index.onGuard',
+      role: this.role,
+      timeout: Duration.minutes(5),
+      environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+      retryAttempts: 2,
+      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+    });
+    new scheduler.Schedule(this, 'StackGuardSchedule', {
+      schedule: scheduler.ScheduleExpression.rate(GUARD_RATE),
+      target: new targets.LambdaInvoke(guard, {
+        input: scheduler.ScheduleTargetInput.fromObject({ stack: Stack.of(this).stackId }),
+        role: this.schedulerRole,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.minutes(10),
+      }),
+      description: `Stops Rekognition Custom Labels models that ${Stack.of(this).stackName} owns but no longer declares`,
+    });
+    acknowledgeFinding(this.schedulerRole, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(guard.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      'EventBridge Scheduler may invoke the versions of the stack guard function; aws-cdk-lib grants <arn>:* with the function');
   }
 
   /** The stack's scheduled path, created when the first model with batch windows asks for it. */
   public scheduledPath(): ScheduledPath {
     if (this.scheduled) return this.scheduled;
-    const deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-    });
+    const deadLetterQueue = this.deadLetterQueue;
     const fn = new lambda.Function(this, 'OnSchedule', {
       description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
       runtime: this.runtime,
@@ -176,13 +220,7 @@ export class CustomLabelsProvider extends Construct {
         includeExecutionData: false,
       },
     });
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'Lets EventBridge Scheduler invoke the Custom Labels scheduled path of this stack, and nothing else',
-    });
-    acknowledgeFinding(deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the scheduled path (Lambda on-failure destination and Scheduler targets)');
+    const schedulerRole = this.schedulerRole;
     const fnVersions = `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
     acknowledgeFinding(waiter, fnVersions, 'The scheduled waiter invokes the versions of its one function (<function arn>:*), as aws-cdk-lib grants it');
     acknowledgeFinding(waiter, 'AwsSolutions-IAM5[Resource::*]',
@@ -221,58 +259,16 @@ export class CustomLabelsProvider extends Construct {
   }
 
   /**
-   * Grants the handlers what they need for one model: start, stop and tag the version, describe the versions of its
-   * project. One statement pair per project, whatever the number of its versions, to keep the role's policy small.
+   * Lets the handlers start and claim one declared version (see lib/private/handler-policy.ts for the whole design).
    * @returns an error message when the stack already declares this version
    */
-  public registerModel(model: ModelGrantTarget, declaredBy: string): string | undefined {
-    const versionArn = model.projectVersionArn;
+  public registerModel(versionArn: string, declaredBy: string): string | undefined {
     if (!Token.isUnresolved(versionArn)) {
       const other = this.declaredVersions.get(versionArn);
       if (other !== undefined) return `${versionArn} is already declared by ${other}; a stack can run a model once`;
       this.declaredVersions.set(versionArn, declaredBy);
     }
-    const parsed = Token.isUnresolved(versionArn) ? undefined : parseProjectVersionArn(versionArn);
-    // With a token ARN the project is cut out of it at deploy time: arn:...:project/<name>/version/...
-    const prefix = parsed ? `arn:${parsed.partition}:rekognition:${parsed.region}:${parsed.account}:project` : Fn.select(0, Fn.split('/', versionArn));
-    const projectName = parsed ? parsed.projectName : Fn.select(1, Fn.split('/', versionArn));
-    const projectResource = model.projectArn ?? `${prefix}/${projectName}/*`;
-    const key = parsed && (model.projectArn === undefined || !Token.isUnresolved(model.projectArn))
-      ? `${prefix}/${projectName}|${model.projectArn ?? ''}`
-      : `token:${this.statementsByProject.size}`;
-
-    const existing = this.statementsByProject.get(key);
-    if (existing) {
-      existing.models.addResources(versionArn);
-      existing.tags.addResources(versionArn);
-    } else {
-      const statements = {
-        models: new iam.PolicyStatement({
-          actions: ['rekognition:StartProjectVersion', 'rekognition:StopProjectVersion', 'rekognition:ListTagsForResource'],
-          resources: [versionArn],
-        }),
-        tags: new iam.PolicyStatement({
-          actions: ['rekognition:TagResource', 'rekognition:UntagResource'],
-          resources: [versionArn],
-          conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': [TAG_KEY_PATTERN] } },
-        }),
-      };
-      this.role.addToPrincipalPolicy(statements.models);
-      this.role.addToPrincipalPolicy(statements.tags);
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rekognition:DescribeProjectVersions'], resources: [projectResource] }));
-      this.statementsByProject.set(key, statements);
-    }
-    if (model.projectArn === undefined && !Token.isUnresolved(projectResource)) {
-      acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::${projectResource}]`,
-        `DescribeProjectVersions acts on the project ARN, whose creation timestamp is not known at synth time: ${projectResource} covers that one project (give projectArn to scope it exactly)`);
-    }
-    if (model.projectArn === undefined && !this.describeProjectsGranted) {
-      // DescribeProjects has no resource type: it cannot be scoped (AWS's own Custom Labels policies grant it on *).
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rekognition:DescribeProjects'], resources: ['*'] }));
-      acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
-        'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds the project ARN when projectArn is not given');
-      this.describeProjectsGranted = true;
-    }
+    this.policy.declare(versionArn);
     return undefined;
   }
 }

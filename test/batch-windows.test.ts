@@ -2,6 +2,7 @@ import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { ScheduledModelEvent } from './support/scheduler';
+import { handlerPolicies, synthModels } from './support/templates';
 import { props, World } from './support/world';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
@@ -32,7 +33,8 @@ describe('the construct with batch windows', () => {
       'cron(0 18 ? * MON *)', 'cron(0 6 ? * FRI *)', 'cron(30 21 ? * THU *)', 'cron(30 7 ? * MON *)',
     ]);
     expect(new Set(crons.map((p) => p.ScheduleExpressionTimezone))).toEqual(new Set(['Europe/Berlin']));
-    expect(schedules.filter((p) => p.ScheduleExpression === 'rate(5 minutes)')).toHaveLength(1);
+    const onSchedule = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onSchedule' } }))[0];
+    expect(schedules.filter((p) => p.ScheduleExpression === 'rate(5 minutes)' && JSON.stringify(p.Target.Arn).includes(onSchedule))).toHaveLength(1);
     // The boundaries start the waiter state machine; the safety net invokes the function.
     const waiter = Object.keys(t.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.includes('ScheduleWaiter'))!;
     expect(crons.every((p) => JSON.stringify(p.Target.Arn).includes(waiter))).toBe(true);
@@ -69,7 +71,7 @@ describe('the construct with batch windows', () => {
     t.resourcePropertiesCountIs('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] } }, 1);
   });
 
-  test('the scheduler role may invoke only its function and start only its waiter', () => {
+  test('the scheduler role may invoke only the scheduled path and the stack guard, and start only its waiter', () => {
     const s = stack();
     new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, batchWindows: issueExample() });
     const t = Template.fromStack(s);
@@ -77,7 +79,10 @@ describe('the construct with batch windows', () => {
     const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((st: { Action: string | string[] }) => [st.Action].flat()).sort();
-    expect(actions).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage', 'states:StartExecution']);
+    expect(actions).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunction', 'sqs:SendMessage', 'states:StartExecution']);
+    const invoked = JSON.stringify(statements.filter((st: { Action: string }) => st.Action === 'lambda:InvokeFunction'));
+    const functionIds = Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => invoked.includes(id));
+    expect(functionIds.map((id) => t.toJSON().Resources[id].Properties.Handler).sort()).toEqual(['index.onGuard', 'index.onSchedule']);
     for (const st of statements) expect(st.Resource).not.toBe('*');
   });
 
@@ -203,6 +208,8 @@ describe('deploys and the scheduled path with windows', () => {
     const v = w.model();
     const p = props(v, 1, undefined, { BatchWindows: JSON.stringify(table) });
     const event = { model: { properties: p as Record<string, string>, stackName: 'WidgetsStack', logicalId: 'Widgets' } };
+    // No deploy first: the role's policy is that of a stack that declares the model.
+    w.cfn.setPolicies(handlerPolicies(synthModels(w.cfn.stackName, [{ id: 'Widgets', projectVersionArn: v }]), w.cfn.stackId));
     const lines: string[] = [];
     const log = console.log;
     console.log = (line: string) => lines.push(line);

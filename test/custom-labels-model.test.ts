@@ -16,9 +16,10 @@ function stack(): Stack {
 }
 
 /** Every IAM statement of the stack's policies. */
-function statements(s: Stack): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
-  const policies = Template.fromStack(s).findResources('AWS::IAM::Policy');
-  return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement);
+function statements(s: Stack): { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> }[] {
+  const t = Template.fromStack(s);
+  const policies = [...Object.values(t.findResources('AWS::IAM::Policy')), ...Object.values(t.findResources('AWS::IAM::ManagedPolicy'))];
+  return policies.flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement);
 }
 
 function actionsOf(st: { Action: string | string[] }): string[] {
@@ -72,8 +73,8 @@ describe('the custom resource', () => {
     const param = new CfnParameter(s, 'ModelArn');
     const m = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: param.valueAsString, minInferenceUnits: 2 });
     expect(s.resolve(m.versionName)).toEqual({ 'Fn::Select': [3, { 'Fn::Split': ['/', { Ref: 'ModelArn' }] }] });
-    const describe = statements(s).find((st) => actionsOf(st).includes('rekognition:DescribeProjectVersions'));
-    expect(JSON.stringify(describe?.Resource)).toContain('ModelArn');
+    const start = statements(s).find((st) => actionsOf(st).includes('rekognition:StartProjectVersion'));
+    expect(start?.Resource).toEqual({ Ref: 'ModelArn' });
   });
 });
 
@@ -84,7 +85,7 @@ describe('one provider per stack', () => {
     const t = Template.fromStack(s);
     t.resourceCountIs('Custom::RekognitionCustomLabelsModel', 20);
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    t.resourceCountIs('AWS::Lambda::Function', 5); // onEvent, isComplete, and the framework's onEvent, isComplete, onTimeout
+    t.resourceCountIs('AWS::Lambda::Function', 6); // onEvent, isComplete, the stack guard, and the framework's onEvent, isComplete, onTimeout
     const tokens = new Set(Object.values(t.findResources('Custom::RekognitionCustomLabelsModel')).map((r) => JSON.stringify(r.Properties.ServiceToken)));
     expect(tokens.size).toBe(1);
   });
@@ -110,51 +111,75 @@ describe('one provider per stack', () => {
 });
 
 describe('IAM', () => {
-  test('each model adds statements scoped to its own project and version', () => {
+  const ANY_VERSION = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rekognition:*:123456789012:project/*']] };
+  const TAG_KEYS = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-custom-labels:*'] } };
+
+  test('start and claim: only the declared versions, and only while no other stack owns them', () => {
+    const s = stack();
+    new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    new CustomLabelsModel(s, 'B', { projectVersionArn: versionArn('gadgets', 'v1'), minInferenceUnits: 2 });
+    const start = statements(s).filter((x) => actionsOf(x).includes('rekognition:StartProjectVersion'));
+    expect(start).toEqual([{
+      Sid: 'StartDeclaredModels0',
+      Effect: 'Allow',
+      Action: ['rekognition:StartProjectVersion', 'rekognition:TagResource'],
+      Resource: [ARN, versionArn('gadgets', 'v1')],
+      Condition: {
+        StringLikeIfExists: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack/*', 'aws:RequestTag/cdk-custom-labels:owner': 'WidgetsStack/*' },
+        ...TAG_KEYS,
+      },
+    }]);
+  });
+
+  test('stop, record and release: any version whose ownership tag names this stack, declared or no longer declared', () => {
     const s = stack();
     new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
-    const st = statements(s);
-    expect(st).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: ['rekognition:StartProjectVersion', 'rekognition:StopProjectVersion', 'rekognition:ListTagsForResource'], Resource: ARN },
+    expect(statements(s)).toEqual(expect.arrayContaining([
       {
+        Sid: 'StopOwnModels',
         Effect: 'Allow',
-        Action: ['rekognition:TagResource', 'rekognition:UntagResource'],
-        Resource: ARN,
-        Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-custom-labels:*'] } },
+        Action: ['rekognition:StopProjectVersion', 'rekognition:TagResource'],
+        Resource: ANY_VERSION,
+        Condition: {
+          StringLike: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack/*' },
+          StringLikeIfExists: { 'aws:RequestTag/cdk-custom-labels:owner': 'WidgetsStack/*' },
+          ...TAG_KEYS,
+        },
       },
-      { Effect: 'Allow', Action: 'rekognition:DescribeProjectVersions', Resource: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/*' },
-      { Effect: 'Allow', Action: 'rekognition:DescribeProjects', Resource: '*' },
+      {
+        Sid: 'ReleaseOwnModels',
+        Effect: 'Allow',
+        Action: 'rekognition:UntagResource',
+        Resource: ANY_VERSION,
+        Condition: { StringLikeIfExists: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack/*' }, ...TAG_KEYS },
+      },
+      { Sid: 'ReadModels', Effect: 'Allow', Action: ['rekognition:DescribeProjectVersions', 'rekognition:ListTagsForResource'], Resource: ANY_VERSION },
+      { Sid: 'FindProjects', Effect: 'Allow', Action: 'rekognition:DescribeProjects', Resource: '*' },
     ]));
   });
 
-  test('never * as the resource of a Rekognition action, DescribeProjects aside', () => {
+  test('never * as the resource of a Rekognition action, DescribeProjects aside, and Stop only with the ownership condition', () => {
     const s = stack();
     new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
-    new CustomLabelsModel(s, 'B', { projectVersionArn: versionArn('gadgets', 'v1'), projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/1', minInferenceUnits: 2 });
-    const wildcard = statements(s).filter((st) => st.Resource === '*' && actionsOf(st).some((a) => a.startsWith('rekognition:')));
-    expect(wildcard.map(actionsOf)).toEqual([['rekognition:DescribeProjects']]);
+    const rekognition = statements(s).filter((st) => actionsOf(st).some((a) => a.startsWith('rekognition:')));
+    expect(rekognition.filter((st) => st.Resource === '*').map(actionsOf)).toEqual([['rekognition:DescribeProjects']]);
+    for (const st of rekognition.filter((x) => actionsOf(x).includes('rekognition:StopProjectVersion'))) {
+      expect(st.Condition?.StringLike['aws:ResourceTag/cdk-custom-labels:owner']).toBe('WidgetsStack/*');
+    }
   });
 
-  test('with projectArn given, DescribeProjectVersions is granted on it exactly and DescribeProjects not at all', () => {
+  test('many models in distinct projects: one ARN each, in statements that each fit a managed policy', () => {
     const s = stack();
-    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, projectArn: PROJECT_ARN, minInferenceUnits: 2 });
-    const st = statements(s);
-    expect(st.find((x) => actionsOf(x).includes('rekognition:DescribeProjectVersions'))?.Resource).toBe(PROJECT_ARN);
-    expect(st.some((x) => actionsOf(x).includes('rekognition:DescribeProjects'))).toBe(false);
-  });
-
-  test('versions of one project share one statement pair, so many models keep the policy small', () => {
-    const s = stack();
-    for (let i = 0; i < 3; i++) new CustomLabelsModel(s, `V${i}`, { projectVersionArn: versionArn('widgets', `v${i}`), minInferenceUnits: 2 });
+    for (let i = 0; i < 120; i++) new CustomLabelsModel(s, `V${i}`, { projectVersionArn: versionArn(`project${i}`, 'v1'), minInferenceUnits: 2 });
     const start = statements(s).filter((x) => actionsOf(x).includes('rekognition:StartProjectVersion'));
-    expect(start).toHaveLength(1);
-    expect(start[0].Resource).toEqual([0, 1, 2].map((i) => versionArn('widgets', `v${i}`)));
+    expect(start.flatMap((x) => x.Resource).sort()).toEqual(Array.from({ length: 120 }, (_, i) => versionArn(`project${i}`, 'v1')).sort());
+    for (const st of start) expect(JSON.stringify(st).length).toBeLessThan(6_000);
   });
 
-  test('the handler reads only its own stack', () => {
+  test('the handlers read only their own stack', () => {
     const s = stack();
     new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
-    expect(statements(s)).toContainEqual({ Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } });
+    expect(statements(s)).toContainEqual({ Sid: 'ReadOwnStack', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], Resource: { Ref: 'AWS::StackId' } });
   });
 
   test('grantDetectCustomLabels grants DetectCustomLabels on the version only', () => {

@@ -6,7 +6,10 @@
 // `outbound` module exports. Everything runs on a virtual clock.
 import { randomUUID } from 'crypto';
 import * as path from 'path';
+import { IamEnforcer, PolicyDocument } from './iam';
 import { LoopbackServer, serveOnLoopback } from './loopback-server';
+import { IamRequest } from './rekognition-simulator';
+import { handlerPolicies, synthModels } from './templates';
 import { VirtualClock } from './virtual-time';
 
 const RUNTIME_DIR = path.join(path.dirname(require.resolve('aws-cdk-lib')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
@@ -28,6 +31,8 @@ export interface Handlers {
   isComplete(event: unknown): Promise<unknown>;
   /** The scheduled path (lambda/on-schedule.ts), for the batch-window tests. */
   onSchedule(event: unknown): Promise<{ converged: boolean; reason: string }>;
+  /** The stack guard (lambda/stack-guard.ts). */
+  onGuard(event: { stack: string }): Promise<{ stopping: readonly string[]; reason: string }>;
 }
 
 export interface CfnAnswer {
@@ -74,8 +79,18 @@ interface Task {
 /**
  * One CloudFormation stack's view of custom resources served by one provider. Requests are sent with create(),
  * update() and remove(); run() advances virtual time, firing waiter polls, until a condition holds.
+ *
+ * IAM: every call a handler of this stack makes is evaluated against the identity policies of the stack's handler
+ * role as a synthesized template defines them. Either a deployment sets them phase by phase (setPolicies(), see
+ * stack-deployment.ts), or, for tests that send single requests, they follow the requests: a Create or an Update
+ * applies the policy of a stack that declares the resources as that request leaves them (CloudFormation updates the
+ * policy before the resource), a Delete leaves the policy as it is (a stack's delete and a create's rollback run
+ * under the policy that declared the resource).
  */
 export class CloudFormationEmulator {
+  /** The handler invocation running now, whose role IAM evaluates the calls of. */
+  public static active?: CloudFormationEmulator;
+
   public readonly answers = new Map<string, CfnAnswer>();
   public readonly sent: SentRequest[] = [];
   /** Every isComplete invocation's virtual time, per request. */
@@ -85,6 +100,15 @@ export class CloudFormationEmulator {
   public readonly stackId: string;
   /** What DescribeStacks answers for this stack. */
   public stackStatus = 'CREATE_IN_PROGRESS';
+  /** What ListStackResources answers: the model resources' logical ids and physical ids. */
+  public readonly resources = new Map<string, string>();
+  /** The handler role, as IAM evaluates it. */
+  public readonly iam: IamEnforcer;
+  /** Policies besides the template's, e.g. an explicit deny an account adds (a permissions boundary, an SCP). */
+  private extraPolicies: PolicyDocument[] = [];
+  private templatePolicies?: PolicyDocument[];
+  private policiesFollowRequests = true;
+  private readonly declared = new Map<string, string>();
 
   constructor(
     private readonly clock: VirtualClock,
@@ -93,6 +117,58 @@ export class CloudFormationEmulator {
     stackName = 'WidgetsStack',
   ) {
     this.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/${randomUUID()}`;
+    this.iam = new IamEnforcer(`arn:aws:sts::123456789012:assumed-role/${stackName}-HandlerRole/handler`);
+  }
+
+  public get stackName(): string {
+    return this.stackId.split('/')[1];
+  }
+
+  /** Puts these identity policies of the handler role in force (a deployment's phase); requests no longer move them. */
+  setPolicies(docs: PolicyDocument[]): void {
+    this.policiesFollowRequests = false;
+    this.templatePolicies = docs;
+    this.iam.setPolicies([...docs, ...this.extraPolicies]);
+  }
+
+  /** Adds an explicit deny, or any other policy, to the role from now on. */
+  addPolicy(doc: PolicyDocument): void {
+    this.extraPolicies.push(doc);
+    this.iam.setPolicies([...(this.templatePolicies ?? []), ...this.extraPolicies]);
+  }
+
+  /** Runs a handler call (one the test makes, or the scheduler's) under this stack's handler role. */
+  async asHandler<T>(call: () => Promise<T>): Promise<T> {
+    const outer = CloudFormationEmulator.active;
+    CloudFormationEmulator.active = this;
+    try {
+      return await call();
+    } finally {
+      CloudFormationEmulator.active = outer;
+    }
+  }
+
+  /** Takes away what addPolicy() added. */
+  clearExtraPolicies(): void {
+    this.extraPolicies = [];
+    this.iam.setPolicies([...(this.templatePolicies ?? [])]);
+  }
+
+  /** The AccessDeniedException message for a call of this stack's handlers, or undefined when IAM allows it. */
+  async authorize(request: IamRequest): Promise<string | undefined> {
+    if (!this.templatePolicies) return `test world: a handler of ${this.stackName} called ${request.action} before any policy was in force`;
+    const result = await this.iam.authorize(request);
+    return result.allowed ? undefined : result.message;
+  }
+
+  /** The policy of a stack declaring what the requests sent so far declare (see the class comment). */
+  private followRequest(requestType: 'Create' | 'Update' | 'Delete', logicalId: string, versionArn: string): void {
+    if (!this.policiesFollowRequests) return;
+    if (requestType === 'Delete' && this.templatePolicies) return;
+    this.declared.set(logicalId, versionArn);
+    const models = [...this.declared].map(([id, arn]) => ({ id, projectVersionArn: arn }));
+    this.templatePolicies = handlerPolicies(synthModels(this.stackName, models), this.stackId);
+    this.iam.setPolicies([...this.templatePolicies, ...this.extraPolicies]);
   }
 
   /** Routes the runtime's outbound calls to this emulator. Call before sending requests. */
@@ -123,6 +199,8 @@ export class CloudFormationEmulator {
     }
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
+    const outer = CloudFormationEmulator.active;
+    CloudFormationEmulator.active = this;
     try {
       const result = await handler(event);
       return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(result ?? null)) };
@@ -131,6 +209,7 @@ export class CloudFormationEmulator {
       const payload = { errorType: err.name, errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
       return { StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify(payload)) };
     } finally {
+      CloudFormationEmulator.active = outer;
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
@@ -175,6 +254,7 @@ export class CloudFormationEmulator {
       ResourceProperties: { ServiceToken: 'token', ...stringProps(props) },
       ...extra,
     };
+    this.followRequest(requestType, logicalId, String(props.ProjectVersionArn));
     // The construct sets the resource's serviceTimeout to CloudFormation's maximum, an hour.
     this.sent.push({ requestId, requestType, sentAt: at, timeoutAt: at + 3600_000 });
     // CloudFormation invokes the framework's onEvent asynchronously: it is a task like any other.
@@ -240,25 +320,40 @@ export class StackStatusEndpoint {
   }
 
   async listen(): Promise<string> {
-    this.server = await serveOnLoopback((raw) => {
+    this.server = await serveOnLoopback(async (raw) => {
       const form = new URLSearchParams(raw.toString('utf8'));
-      const stack = this.stacks.get(form.get('StackName') ?? '');
+      const action = form.get('Action') ?? '';
+      const name = form.get('StackName') ?? '';
+      const stack = [...this.stacks.values()].find((s) => s.stackId === name || s.stackName === name);
       const headers = { 'content-type': 'text/xml' };
-      if (form.get('Action') !== 'DescribeStacks' || !stack) {
-        return {
-          status: 400,
-          headers,
-          body: `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${form.get('StackName')} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
-        };
-      }
-      return {
-        status: 200,
+      const error = (code: string, message: string) => ({
+        status: code === 'AccessDenied' ? 403 : 400,
         headers,
-        body: '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
-          `<StackId>${stack.stackId}</StackId><StackName>${stack.stackId.split('/')[1]}</StackName>` +
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      });
+      // The caller is the stack whose handler runs now; IAM evaluates the call against its role.
+      const caller = CloudFormationEmulator.active ?? stack;
+      if (caller && (action === 'DescribeStacks' || action === 'ListStackResources')) {
+        const denied = await caller.authorize({ action: `cloudformation:${action}`, resource: stack?.stackId ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/*`, context: {} });
+        if (denied) return error('AccessDenied', denied);
+      }
+      if (!stack) return error('ValidationError', `Stack with id ${name} does not exist`);
+      const ok = (body: string) => ({ status: 200, headers, body: `${body}<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>` });
+      if (action === 'DescribeStacks') {
+        return ok('<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
+          `<StackId>${stack.stackId}</StackId><StackName>${stack.stackName}</StackName>` +
           `<CreationTime>2026-01-05T10:00:00Z</CreationTime><StackStatus>${stack.stackStatus}</StackStatus>` +
-          '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>',
-      };
+          '</member></Stacks></DescribeStacksResult></DescribeStacksResponse>');
+      }
+      if (action === 'ListStackResources') {
+        const members = [...stack.resources].map(([logicalId, physicalId]) => '<member>' +
+          `<LogicalResourceId>${logicalId}</LogicalResourceId><PhysicalResourceId>${physicalId}</PhysicalResourceId>` +
+          `<ResourceType>Custom::RekognitionCustomLabelsModel</ResourceType><ResourceStatus>UPDATE_COMPLETE</ResourceStatus>` +
+          '<LastUpdatedTimestamp>2026-01-05T10:00:00Z</LastUpdatedTimestamp></member>').join('');
+        return ok('<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult>' +
+          `<StackResourceSummaries>${members}</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>`);
+      }
+      return error('ValidationError', `${action} is not emulated`);
     });
     return this.server.url;
   }

@@ -14,14 +14,20 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function serveOnLoopback(handle: (body: Buffer, req: http.IncomingMessage) => LoopbackAnswer): Promise<LoopbackServer> {
+export async function serveOnLoopback(handle: (body: Buffer, req: http.IncomingMessage) => LoopbackAnswer | Promise<LoopbackAnswer>): Promise<LoopbackServer> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const answer = handle(Buffer.concat(chunks), req);
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body);
+      void Promise.resolve(handle(Buffer.concat(chunks), req)).then((answer) => {
+        // The Date header from the test's clock (virtual time): the SDK corrects its clock skew from it, and retries an
+        // error it took for a skew, which a real endpoint's Date never causes.
+        res.writeHead(answer.status, { date: new Date().toUTCString(), ...answer.headers });
+        res.end(answer.body);
+      }, (e: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`test world error: ${e.message}`);
+      });
     });
   });
   server.keepAliveTimeout = 1000;

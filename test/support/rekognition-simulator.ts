@@ -80,6 +80,16 @@ class ServiceFault extends Error {
   }
 }
 
+/** An API call as IAM evaluates it: the action, the resource it acts on, and the request's condition keys. */
+export interface IamRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Record<string, string | string[]>;
+}
+
+/** Decides whether a call is allowed; returns the AccessDeniedException message when it is not. */
+export type Authorizer = (request: IamRequest) => Promise<string | undefined>;
+
 export interface CallRecord {
   readonly at: number;
   readonly operation: string;
@@ -97,6 +107,8 @@ export class RekognitionSimulator {
   private describeWindow = { second: -1, count: 0 };
   private readonly answersToLose = new Map<string, number>();
   private toThrottle: { count: number; operation?: string } = { count: 0 };
+  /** When set, every call over HTTP is authorized first, as the service does before anything else. */
+  public authorize?: Authorizer;
 
   constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * 60_000, stopMs: 2 * 60_000, jitterMs: 0 }, seed = 1) {
     this.random = seededRandom(seed);
@@ -317,11 +329,44 @@ export class RekognitionSimulator {
     }
   }
 
+  /**
+   * The call as IAM sees it (the service authorization reference: Start/Stop/Tag/Untag/ListTags act on the
+   * projectversion, DescribeProjectVersions on the project, DescribeProjects on *). The projectversion resource type
+   * carries aws:ResourceTag/<key> from the version's tags; TagResource adds aws:RequestTag/<key> and aws:TagKeys,
+   * UntagResource aws:TagKeys.
+   */
+  iamRequest(operation: string, input: Record<string, unknown>): IamRequest {
+    const action = `rekognition:${operation}`;
+    if (operation === 'DescribeProjects') return { action, resource: '*', context: {} };
+    if (operation === 'DescribeProjectVersions') return { action, resource: String(input.ProjectArn ?? ''), context: {} };
+    const resource = String(input.ProjectVersionArn ?? input.ResourceArn ?? '');
+    const context: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(this.versions.get(resource)?.tags ?? {})) context[`aws:ResourceTag/${k}`] = v;
+    if (operation === 'TagResource') {
+      const tags = (input.Tags ?? {}) as Record<string, string>;
+      for (const [k, v] of Object.entries(tags)) context[`aws:RequestTag/${k}`] = v;
+      context['aws:TagKeys'] = Object.keys(tags);
+    }
+    if (operation === 'UntagResource') context['aws:TagKeys'] = (input.TagKeys ?? []) as string[];
+    return { action, resource, context };
+  }
+
   private versionOrFault(arn: unknown): Version {
     const v = this.versions.get(String(arn));
     if (!v) throw new ServiceFault('ResourceNotFoundException', `The resource ${String(arn)} does not exist.`);
     this.advance(v);
     return v;
+  }
+
+  /** One request over HTTP: authorized first (when an authorizer is set), then as call() handles it. */
+  async callOverHttp(operation: string, input: Record<string, unknown>): Promise<{ status: number; body: unknown; lost?: boolean }> {
+    const denied = await this.authorize?.(this.iamRequest(operation, input));
+    if (denied !== undefined) {
+      const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
+      this.calls.push({ at: this.clock(), operation, target, outcome: 'AccessDeniedException' });
+      return { status: 400, body: { __type: 'AccessDeniedException', Message: denied, message: denied } };
+    }
+    return this.call(operation, input);
   }
 
   /** One request as the wire sees it: faults, then the operation. */
@@ -367,7 +412,7 @@ export class RekognitionSimulator {
 
   /** Serves the simulator on 127.0.0.1 and returns its URL. */
   async listen(): Promise<string> {
-    this.server = await serveOnLoopback((raw, req) => {
+    this.server = await serveOnLoopback(async (raw, req) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.startsWith('RekognitionService.') ? target.slice('RekognitionService.'.length) : '';
       let input: Record<string, unknown>;
@@ -376,7 +421,7 @@ export class RekognitionSimulator {
       } catch {
         return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'SerializationException', Message: 'bad JSON' }) };
       }
-      const out = this.call(operation, input);
+      const out = await this.callOverHttp(operation, input);
       const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.calls.length}` };
       if (out.status !== 200) headers['x-amzn-errortype'] = String((out.body as { __type: string }).__type);
       return { status: out.status, headers, body: JSON.stringify(out.body) };

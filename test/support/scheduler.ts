@@ -44,7 +44,7 @@ export class SchedulerEmulator {
         return;
       }
       try {
-        const result = await this.onSchedule(this.event);
+        const result = await this.cfn.asHandler(() => this.onSchedule(this.event));
         failures = 0;
         if (result.converged) Object.assign(run, { endedAt: now, outcome: 'SUCCEEDED' });
         else this.cfn.schedule(now + WAITER_POLL_MS, step);
@@ -64,7 +64,7 @@ export class SchedulerEmulator {
         // Lambda's asynchronous invocation: the first try and two retries, then the dead-letter queue.
         for (let attempt = 0; attempt < 3; attempt++) {
           try {
-            await this.onSchedule(this.event);
+            await this.cfn.asHandler(() => this.onSchedule(this.event));
             return;
           } catch (e) {
             if (attempt === 2) this.log.tickFailures.push((e as Error).message);
@@ -95,4 +95,35 @@ export class SchedulerEmulator {
     }
     return fired.sort((a, b) => a - b);
   }
+}
+
+/** What the stack guard did at each call, as the test reads it. */
+export interface GuardCall {
+  readonly at: number;
+  readonly stopping?: readonly string[];
+  readonly error?: string;
+}
+
+type OnGuard = (event: { stack: string }) => Promise<{ stopping: readonly string[]; reason: string }>;
+
+/**
+ * The stack guard's schedule: one asynchronous invocation every `everyMs` from `from` to `to`, under the stack's
+ * handler role; Lambda retries a failed one twice.
+ */
+export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, from: number, to: number, everyMs = 5 * 60_000): GuardCall[] {
+  const calls: GuardCall[] = [];
+  for (let t = from; t <= to; t += everyMs) {
+    cfn.schedule(t, async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const result = await cfn.asHandler(() => onGuard({ stack: cfn.stackId }));
+          calls.push({ at: Date.now(), stopping: result.stopping });
+          return;
+        } catch (e) {
+          if (attempt === 2) calls.push({ at: Date.now(), error: (e as Error).message });
+        }
+      }
+    });
+  }
+  return calls;
 }

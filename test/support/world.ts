@@ -31,6 +31,8 @@ export class World {
   }
 
   async start(): Promise<this> {
+    // Every Rekognition call is evaluated against the role of the stack whose handler makes it.
+    this.sim.authorize = (request) => (CloudFormationEmulator.active ?? this.cfn).authorize(request);
     const url = await this.sim.listen();
     const cloudformationUrl = await this.stacks.listen();
     const saved = { ...process.env };

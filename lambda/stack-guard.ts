@@ -1,0 +1,72 @@
+// The stack guard: every few minutes, EventBridge Scheduler calls it with its stack's name. It looks at every model
+// of the account that bills (or is stopping) and stops those whose ownership tag names this stack but which the stack
+// no longer declares: a cleanup delete CloudFormation gave up on and dropped from the stack, say. Level-triggered like
+// the rest: what it does follows from what it sees now; the decision is guardVerdict()'s, the stop reconcile()'s.
+import { modelRef } from './model-spec';
+import { TAG } from './ownership';
+import { listModelResources, stackStatus } from './cloudformation-api';
+import { deleteFailure, guardVerdict, isTransient } from './reconcile';
+import { reconcilePass } from './reconcile-pass';
+import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
+
+export interface GuardEvent {
+  /** The stack's id (its ARN), or its name. */
+  readonly stack: string;
+}
+
+export interface GuardResult {
+  /** Models the guard is stopping (or found stopping under its claim). */
+  readonly stopping: readonly string[];
+  readonly reason: string;
+}
+
+/** Statuses worth a look: a model that bills, or one the guard may be stopping. */
+const LOOKED_AT = new Set(['RUNNING', 'STARTING', 'STOPPING']);
+
+function log(message: string, detail: Record<string, unknown>): void {
+  console.log(JSON.stringify({ message, ...detail }));
+}
+
+export async function onGuard(event: GuardEvent): Promise<GuardResult> {
+  const stackName = event.stack.startsWith('arn:') ? event.stack.split('/')[1] : event.stack;
+  const status = await stackStatus(event.stack);
+  // Nothing to do while CloudFormation acts; the verdict says the same per model, this saves the scan.
+  if (status === undefined || status.endsWith('_IN_PROGRESS')) return { stopping: [], reason: `stack ${stackName} is ${status ?? 'not found'}` };
+  const declared = await listModelResources(event.stack);
+  const client = rekognitionClient();
+  const stopping: string[] = [];
+  const failures: string[] = [];
+  for (const projectArn of await listProjectArns(client)) {
+    for (const version of await listVersions(client, projectArn)) {
+      if (!LOOKED_AT.has(version.status)) continue;
+      try {
+        const { record } = await readRecord(client, version.arn);
+        const verdict = guardVerdict({ stackName, stackStatus: status, declared, versionArn: version.arn, record, now: Date.now() });
+        if (verdict.kind === 'leave') continue;
+        log('stack guard acts', { model: version.arn, verdict });
+        if (verdict.claim) {
+          // Just before claiming: CloudFormation may have begun an operation since the scan began.
+          const now = await stackStatus(event.stack);
+          if (now === undefined || now.endsWith('_IN_PROGRESS')) return { stopping, reason: `stack ${stackName} is ${now ?? 'not found'}` };
+          await writeRecord(client, version.arn, { [TAG.owner]: record.owner!, [TAG.request]: verdict.requestId, [TAG.requestAt]: String(Date.now()) });
+        }
+        const result = await reconcilePass({
+          client,
+          spec: modelRef(version.arn),
+          projectArn,
+          goal: { kind: 'stopped' },
+          self: { owner: record.owner!, requestId: verdict.requestId },
+          deadline: Infinity,
+        });
+        if (result.kind === 'fail') failures.push(deleteFailure(version.arn, result.reason));
+        else stopping.push(version.arn);
+      } catch (e) {
+        const error = toServiceError(e);
+        if (!isTransient(error)) failures.push(deleteFailure(version.arn, `the stack guard could not look at it: ${error.name}: ${error.message}`));
+      }
+    }
+  }
+  // Thrown, so that Lambda retries and then the dead-letter queue (alarmed) receives it.
+  if (failures.length > 0) throw new Error(failures.join('\n'));
+  return { stopping, reason: stopping.length ? `stopping ${stopping.length} model(s) the stack no longer declares` : 'nothing to stop' };
+}

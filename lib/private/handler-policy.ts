@@ -1,0 +1,102 @@
+// The IAM design of the handlers' role. CloudFormation updates this role's policy BEFORE it sends a custom resource
+// its Update, deletes replaced and removed resources AFTER every update (under the new policy), and restores the old
+// policy before a rollback's cleanup. A policy that named only the versions the template declares now would deny the
+// cleanup of the version it no longer declares, and CloudFormation would drop that resource, still running, from the
+// stack. So the role's rights come in two kinds:
+//
+// - on the versions the template DECLARES: start them, and claim them (write the library's tags), unless another
+//   stack's ownership tag is on them. Listed by ARN, so nothing else can ever be started.
+// - on every version whose ownership tag names THIS stack, declared or no longer declared: stop it and keep its
+//   record. The tag outlives every template, so a cleanup, a removal or a rollback in any phase is allowed to stop
+//   what this stack started, and nothing another stack owns.
+//
+// Reads (the status of a version, its tags) are allowed on every version of the account: they are what tells
+// whose a model is, and a version the policy no longer names must still be read to be stopped.
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** The prefix of every tag key the handlers write (lambda/ownership.ts). */
+export const TAG_KEY_PREFIX = 'cdk-custom-labels:';
+/** The tag that names the resource which runs a model: `<stack name>/<logical id>`. */
+export const OWNER_TAG = `${TAG_KEY_PREFIX}owner`;
+
+/**
+ * Characters of version ARNs one "declared" statement lists before another is begun. aws-cdk-lib moves statements
+ * that overflow the role's inline policy (10,240 characters) into managed policies of 6,144 characters each; a
+ * statement must fit one of those whole.
+ */
+const DECLARED_STATEMENT_CHARACTERS = 4_500;
+/** What a version ARN that is a token (a parameter, an SSM value) is assumed to take once resolved. */
+const TOKEN_ARN_CHARACTERS = 120;
+
+/** The role's Rekognition and CloudFormation statements, grown as models register. */
+export class HandlerPolicy {
+  private readonly declared: { statement: iam.PolicyStatement; characters: number }[] = [];
+  private readonly ownedBy: string;
+
+  constructor(private readonly role: iam.Role) {
+    const stack = Stack.of(role);
+    this.ownedBy = `${stack.stackName}/*`;
+    // Every region of the account: a model's ARN names its region, and the ownership tag, not the region, is what
+    // decides what this stack may stop.
+    const anyVersion = stack.formatArn({ service: 'rekognition', region: '*', resource: 'project', resourceName: '*' });
+    const tagKeysOnly = { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_KEY_PREFIX}*`] } };
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadModels',
+      actions: ['rekognition:DescribeProjectVersions', 'rekognition:ListTagsForResource'],
+      resources: [anyVersion],
+    }));
+    // DescribeProjects has no resource type (AWS's own Custom Labels policies grant it on *): it finds a project's
+    // ARN when projectArn is not given, and lets the stack guard list the account's models.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'FindProjects', actions: ['rekognition:DescribeProjects'], resources: ['*'] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StopOwnModels',
+      actions: ['rekognition:StopProjectVersion', 'rekognition:TagResource'],
+      resources: [anyVersion],
+      conditions: {
+        StringLike: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy },
+        // A tag write may not hand the model to another stack.
+        StringLikeIfExists: { [`aws:RequestTag/${OWNER_TAG}`]: this.ownedBy },
+        ...tagKeysOnly,
+      },
+    }));
+    // Removing the library's tags from a model nobody owns is harmless, and a retried release whose first answer
+    // was lost meets exactly that; another stack's model is still out of reach.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReleaseOwnModels',
+      actions: ['rekognition:UntagResource'],
+      resources: [anyVersion],
+      conditions: { StringLikeIfExists: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy }, ...tagKeysOnly },
+    }));
+    // The stack's own status and resources: a Delete tells a rollback from a removal, the guard tells a model the
+    // stack still declares from one it no longer does.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadOwnStack',
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
+      resources: [stack.stackId],
+    }));
+  }
+
+  /** Lets the handlers start and claim one declared version. */
+  public declare(versionArn: string): void {
+    const characters = Token.isUnresolved(versionArn) ? TOKEN_ARN_CHARACTERS : versionArn.length + 3;
+    const last = this.declared[this.declared.length - 1];
+    if (last && last.characters + characters <= DECLARED_STATEMENT_CHARACTERS) {
+      last.statement.addResources(versionArn);
+      last.characters += characters;
+      return;
+    }
+    const statement = new iam.PolicyStatement({
+      sid: `StartDeclaredModels${this.declared.length}`,
+      actions: ['rekognition:StartProjectVersion', 'rekognition:TagResource'],
+      resources: [versionArn],
+      conditions: {
+        // Not a model another stack owns (none at all is fine: the claim writes the tag).
+        StringLikeIfExists: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy, [`aws:RequestTag/${OWNER_TAG}`]: this.ownedBy },
+        'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_KEY_PREFIX}*`] },
+      },
+    });
+    this.role.addToPrincipalPolicy(statement);
+    this.declared.push({ statement, characters });
+  }
+}

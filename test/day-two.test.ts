@@ -1,0 +1,213 @@
+// Day-2 operations on a stack of models, deployed template by template in CloudFormation's order, with IAM
+// enforcing the handler role's policy as the template of the phase in force defines it (test/support/
+// stack-deployment.ts): version swaps, removals, additions and their rollbacks; a cleanup delete that is refused
+// access; and the stack guard that stops what such a cleanup leaves running.
+import { PolicyDocument, PolicyStatement } from './support/iam';
+import { runStackGuard } from './support/scheduler';
+import { StackDeployment } from './support/stack-deployment';
+import { handlerPolicies, ModelDecl, synthModels } from './support/templates';
+import { World } from './support/world';
+
+const MIN = 60_000;
+let w: World;
+let stack: StackDeployment;
+
+beforeEach(async () => {
+  w = await new World({ timings: { startMs: 8 * MIN, stopMs: 2 * MIN, jitterMs: 0 } }).start();
+  stack = new StackDeployment(w.cfn);
+});
+afterEach(async () => {
+  await w.stop();
+});
+
+function deploy(models: ModelDecl[], options = {}) {
+  return stack.deploy(synthModels(w.cfn.stackName, models), options);
+}
+
+function denials(): string[] {
+  return w.sim.calls.filter((c) => c.outcome === 'AccessDeniedException').map((c) => `${c.operation} ${c.target}`);
+}
+
+function allSucceeded(outcome: { answers: readonly { what: string; answer?: { Status: string; Reason: string } }[] }): string[] {
+  return outcome.answers.filter((a) => a.answer?.Status !== 'SUCCESS').map((a) => `${a.what}: ${a.answer?.Status ?? 'no answer'} ${a.answer?.Reason ?? ''}`);
+}
+
+const runningAt = (arn: string) => w.sim.history(arn).filter((h) => h.status === 'RUNNING').pop()?.at ?? Infinity;
+const stoppingAt = (arn: string) => w.sim.history(arn).filter((h) => h.status === 'STOPPING').pop()?.at ?? -Infinity;
+
+describe('under the policy CloudFormation has in force', () => {
+  test('version swap within a project', async () => {
+    const v1 = w.model('widgets.v1');
+    const v2 = w.model('widgets.v2');
+    expect((await deploy([{ id: 'Widgets', projectVersionArn: v1 }])).status).toBe('CREATE_COMPLETE');
+    const swap = await deploy([{ id: 'Widgets', projectVersionArn: v2 }]);
+    expect(swap.status).toBe('UPDATE_COMPLETE');
+    expect(allSucceeded(swap)).toEqual([]);
+    expect(swap.dropped).toEqual([]);
+    expect(w.sim.status(v2)).toMatchObject({ status: 'RUNNING', min: 2 });
+    expect(w.sim.status(v1)).toMatchObject({ status: 'STOPPED', tags: {} });
+    expect(runningAt(v2)).toBeLessThanOrEqual(stoppingAt(v1)); // no downtime
+    expect(denials()).toEqual([]);
+  });
+
+  test('version swap across projects', async () => {
+    const v1 = w.model('widgets.v1');
+    const g1 = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1 }]);
+    const swap = await deploy([{ id: 'Widgets', projectVersionArn: g1, minInferenceUnits: 3 }]);
+    expect(swap.status).toBe('UPDATE_COMPLETE');
+    expect(allSucceeded(swap)).toEqual([]);
+    expect(w.sim.status(g1)).toMatchObject({ status: 'RUNNING', min: 3 });
+    expect(w.sim.status(v1)).toMatchObject({ status: 'STOPPED', tags: {} });
+    expect(runningAt(g1)).toBeLessThanOrEqual(stoppingAt(v1));
+    expect(denials()).toEqual([]);
+  });
+
+  test('swap rolled back', async () => {
+    const v1 = w.model('widgets.v1');
+    const g1 = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1, minInferenceUnits: 2 }]);
+    // The swap succeeds, then another resource of the stack fails: the rollback runs under the restored policy,
+    // which no longer names the new version.
+    const rolledBack = await deploy([{ id: 'Widgets', projectVersionArn: g1, minInferenceUnits: 3 }], { failElsewhereAfterSeconds: 0 });
+    expect(rolledBack.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(allSucceeded(rolledBack)).toEqual([]);
+    // The update, its rollback, and the cleanup of the new version, in that order.
+    expect(rolledBack.answers.map((a) => a.what.replace(/ Widgets\w*/, ' Widgets'))).toEqual(['Update Widgets', 'Update (rollback) Widgets', `Delete (cleanup) Widgets ${g1}`]);
+    expect(w.sim.status(v1)).toMatchObject({ status: 'RUNNING', min: 2 });
+    expect(w.sim.status(g1)).toMatchObject({ status: 'STOPPED', tags: {} });
+    expect(denials()).toEqual([]);
+  });
+
+  test('a model removed from a stack of three is STOPPED', async () => {
+    const [a, b] = [w.model('widgets.v1'), w.model('widgets.v2')];
+    const c = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
+    await deploy([{ id: 'A', projectVersionArn: a }, { id: 'B', projectVersionArn: b }, { id: 'C', projectVersionArn: c }]);
+    const removal = await deploy([{ id: 'A', projectVersionArn: a }, { id: 'C', projectVersionArn: c }]);
+    expect(removal.status).toBe('UPDATE_COMPLETE');
+    expect(allSucceeded(removal)).toEqual([]);
+    expect(w.sim.status(b)).toMatchObject({ status: 'STOPPED', tags: {} });
+    expect([a, c].map((arn) => w.sim.status(arn).status)).toEqual(['RUNNING', 'RUNNING']);
+    expect(denials()).toEqual([]);
+    const destroyed = await stack.destroy();
+    expect(destroyed.status).toBe('DELETE_COMPLETE');
+    expect([a, b, c].map((arn) => w.sim.status(arn).status)).toEqual(['STOPPED', 'STOPPED', 'STOPPED']);
+    expect(denials()).toEqual([]);
+  });
+
+  test.each([
+    ['once it is RUNNING', 0],
+    ['while it is still STARTING', 120],
+  ])('an added model rolled back is STOPPED (the stack fails %s)', async (_when, seconds) => {
+    const a = w.model('widgets.v1');
+    const b = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
+    await deploy([{ id: 'A', projectVersionArn: a }]);
+    const added = await deploy([{ id: 'A', projectVersionArn: a }, { id: 'B', projectVersionArn: b }], { failElsewhereAfterSeconds: seconds });
+    expect(added.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // Let every waiter (the abandoned create's too) run its course: nothing may start B again.
+    await w.cfn.drain();
+    expect(w.sim.status(b).status).toBe('STOPPED');
+    expect(w.sim.status(a)).toMatchObject({ status: 'RUNNING', min: 2 });
+    expect(w.sim.inferenceUnitHours(b)).toBeGreaterThan(0); // it did run: the rollback stopped it
+    expect(denials().filter((d) => !d.startsWith('StartProjectVersion'))).toEqual([]);
+  });
+
+  test('the world would catch a policy that names only the declared versions (the design this replaces)', async () => {
+    // Only the statements that list versions by ARN: what the role had before the ownership conditions.
+    const declaredOnly = (template: Parameters<typeof handlerPolicies>[0], stackId: string): PolicyDocument[] =>
+      handlerPolicies(template, stackId).map((doc) => ({
+        ...doc,
+        Statement: [doc.Statement].flat().map((st) => (JSON.stringify(st).includes('ResourceTag') ? { ...st, Resource: declaredArns(template) } : st)),
+      }));
+    stack = new StackDeployment(w.cfn, declaredOnly);
+    const v1 = w.model('widgets.v1');
+    const v2 = w.model('widgets.v2');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1 }]);
+    const swap = await deploy([{ id: 'Widgets', projectVersionArn: v2 }]);
+    // The swap's Update is refused on the old version (the policy in force already names only the new one).
+    expect(swap.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(swap.answers[0].answer?.Reason).toContain(`is not authorized to perform: rekognition:TagResource on resource: ${v1}`);
+    expect(denials()).toEqual([`TagResource ${v1}`]);
+  });
+});
+
+/** The version ARNs a template declares (its StartProjectVersion statements' resources). */
+function declaredArns(template: Parameters<typeof handlerPolicies>[0]): string[] {
+  return JSON.stringify(template).match(/arn:aws:rekognition:[^"]*\/version\/[^"]*/g) ?? [];
+}
+
+const denyStop: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' } as PolicyStatement],
+};
+
+describe('a delete that is refused access', () => {
+  test('a cleanup delete denied access fails naming the model and the stop command', async () => {
+    const v1 = w.model('widgets.v1');
+    const v2 = w.model('widgets.v2');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1 }]);
+    // The account denies stopping models (a permissions boundary, an SCP): the cleanup cannot stop the old version.
+    w.cfn.addPolicy(denyStop);
+    const swap = await deploy([{ id: 'Widgets', projectVersionArn: v2 }]);
+    expect(swap.status).toBe('UPDATE_COMPLETE');
+    expect(swap.dropped).toEqual([v1]);
+    const cleanups = swap.answers.filter((a) => a.what.startsWith('Delete (cleanup)'));
+    expect(cleanups).toHaveLength(3);
+    for (const c of cleanups) {
+      expect(c.answer?.Status).toBe('FAILED');
+      expect(c.answer?.Reason).toContain(`${v1} may still be running and billing: stop it with \`aws rekognition stop-project-version --project-version-arn ${v1} --region us-east-1\``);
+      expect(c.answer?.Reason).toContain('AccessDeniedException');
+    }
+    expect(w.sim.status(v1).status).toBe('RUNNING');
+  });
+
+  test('a delete that cannot even read the model fails naming it and the stop command', async () => {
+    const v1 = w.model('widgets.v1');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1 }]);
+    w.cfn.addPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:ListTagsForResource', Resource: '*' }] });
+    const destroyed = await stack.destroy();
+    expect(destroyed.status).toBe('DELETE_FAILED');
+    const reason = destroyed.answers[0].answer?.Reason ?? '';
+    expect(reason).toContain(`stop it with \`aws rekognition stop-project-version --project-version-arn ${v1} --region us-east-1\``);
+    expect(reason).toContain('is not authorized to perform: rekognition:ListTagsForResource');
+  });
+
+  test('the stack guard stops a model the stack no longer declares', async () => {
+    const v1 = w.model('widgets.v1');
+    const v2 = w.model('widgets.v2');
+    const other = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1 }]);
+    w.sim.setStatus(other, 'RUNNING', { min: 1 }); // someone else's model: never the guard's business
+    w.cfn.addPolicy(denyStop);
+    const swap = await deploy([{ id: 'Widgets', projectVersionArn: v2 }]);
+    expect(swap.dropped).toEqual([v1]);
+    // The deny is lifted (the boundary fixed); the guard runs every 5 minutes from then on.
+    w.cfn.clearExtraPolicies();
+    const liftedAt = w.clock.now;
+    const calls = runStackGuard(w.cfn, w.handlers.onGuard, liftedAt + 5 * MIN, liftedAt + 30 * MIN);
+    await w.cfn.drain(liftedAt + 31 * MIN);
+    expect(calls.filter((c) => c.error)).toEqual([]);
+    const stopIssued = w.sim.history(v1).find((h) => h.status === 'STOPPING')!.at;
+    expect(stopIssued - liftedAt).toBeLessThanOrEqual(5 * MIN + 5000); // the first guard call after the stack settled
+    expect(w.sim.status(v1).status).toBe('STOPPED');
+    expect(w.sim.status(v2)).toMatchObject({ status: 'RUNNING', min: 2 });
+    expect(w.sim.status(other).status).toBe('RUNNING');
+    expect(calls[0].stopping).toEqual([v1]);
+    expect(calls.slice(2).every((c) => c.stopping?.length === 0)).toBe(true);
+  });
+
+  test('the stack guard stands aside while CloudFormation acts on the stack', async () => {
+    const v1 = w.model('widgets.v1');
+    const v2 = w.model('widgets.v2');
+    await deploy([{ id: 'Widgets', projectVersionArn: v1 }]);
+    // Mid-swap: v2 is being started and v1 is no longer in the template; the guard must not stop v1.
+    const calls = runStackGuard(w.cfn, w.handlers.onGuard, w.clock.now + 1000, w.clock.now + 20 * MIN, MIN);
+    const swap = await deploy([{ id: 'Widgets', projectVersionArn: v2 }]);
+    expect(swap.status).toBe('UPDATE_COMPLETE');
+    expect(runningAt(v2)).toBeLessThanOrEqual(stoppingAt(v1));
+    await w.cfn.drain(w.clock.now + 21 * MIN);
+    expect(calls.length).toBeGreaterThan(5);
+    expect(calls.every((c) => c.stopping?.length === 0)).toBe(true);
+    expect(w.sim.countCalls('StopProjectVersion', v1)).toBe(1); // the cleanup's, nobody else's
+  });
+});

@@ -1,0 +1,199 @@
+// A stack deployed template by template, in CloudFormation's order (the User Guide, "Monitoring the progress of a
+// stack update"), with the handler role's policy in force as each phase has it:
+//
+//   create:   policy created; model resources created.          Failure: ROLLBACK, deletes under the same policy.
+//   update:   policy updated FIRST (the functions, and so the custom resources, depend on it); creates and updates;
+//             then UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: removed resources and replaced physical ids deleted, still
+//             under the new policy. A cleanup delete that fails is tried three times, then dropped from the stack,
+//             which ends UPDATE_COMPLETE all the same ("The old resource still exists and will continue to incur
+//             charges").
+//             Failure: UPDATE_ROLLBACK_IN_PROGRESS: the OLD policy restored, every touched resource updated back
+//             (old and new properties swapped); then UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: what the failed
+//             update created (resources, new physical ids) deleted, under the old policy.
+//   delete:   model resources deleted under the policy in force; then the role goes.
+//
+// Requests go through the CloudFormation emulator, so through the real Provider framework runtime and the shipped
+// handlers, and every call they make is evaluated by IAM against the phase's policy.
+import { CfnAnswer, CloudFormationEmulator } from './cloudformation';
+import { CfnTemplate, PolicyDocument } from './iam';
+import { handlerPolicies, modelResources } from './templates';
+
+export interface DeployOptions {
+  /**
+   * Another resource of the stack fails this many seconds after the deploy began (0: once every model resource has
+   * answered): the stack rolls back. A model request still unanswered then is abandoned, as CloudFormation does.
+   */
+  readonly failElsewhereAfterSeconds?: number;
+}
+
+export interface Outcome {
+  /** The stack's status at the end. */
+  readonly status: string;
+  /** Every answer, by `<request type> <logical id> <physical id>`, in the order they were sent. */
+  readonly answers: readonly { readonly what: string; readonly answer?: CfnAnswer }[];
+  /** Physical ids of cleanup deletes that failed three times and that CloudFormation dropped from the stack. */
+  readonly dropped: readonly string[];
+}
+
+interface Live {
+  readonly physicalId: string;
+  readonly props: Record<string, string>;
+}
+
+/** How CloudFormation answers a delete of a resource whose create it abandoned: with a physical id of its own. */
+function madeUpPhysicalId(stackName: string, logicalId: string): string {
+  return `${stackName}-${logicalId}-${Math.random().toString(36).slice(2, 14).toUpperCase()}`;
+}
+
+export class StackDeployment {
+  private template?: CfnTemplate;
+  private live = new Map<string, Live>();
+
+  /**
+   * @param policiesOf the role's policies of a template; a test may swap in another IAM design, to show that the
+   * world would catch it
+   */
+  constructor(
+    public readonly cfn: CloudFormationEmulator,
+    private readonly policiesOf: (template: CfnTemplate, stackId: string) => PolicyDocument[] = handlerPolicies,
+  ) {}
+
+  /** The model resources CloudFormation believes exist: logical id to physical id and properties. */
+  get resources(): ReadonlyMap<string, Live> {
+    return this.live;
+  }
+
+  async deploy(template: CfnTemplate, options: DeployOptions = {}): Promise<Outcome> {
+    return this.template === undefined ? this.create(template, options) : this.update(template, options);
+  }
+
+  private async create(template: CfnTemplate, options: DeployOptions): Promise<Outcome> {
+    const log: Outcome['answers'][number][] = [];
+    this.cfn.stackStatus = 'CREATE_IN_PROGRESS';
+    this.cfn.setPolicies(this.policiesOf(template, this.cfn.stackId));
+    const wanted = modelResources(template, this.cfn.stackId);
+    const sent = [...wanted].map(([logicalId, props]) => ({ logicalId, props, requestId: this.cfn.create(logicalId, props) }));
+    const failed = await this.await(sent.map((s) => s.requestId), options);
+    for (const s of sent) log.push({ what: `Create ${s.logicalId}`, answer: this.cfn.answers.get(s.requestId) });
+    if (!failed) {
+      for (const s of sent) this.live.set(s.logicalId, { physicalId: this.cfn.answers.get(s.requestId)!.PhysicalResourceId, props: s.props });
+      this.template = template;
+      return this.finish('CREATE_COMPLETE', log, []);
+    }
+    // ROLLBACK: everything created is deleted, under the policy it was created with.
+    this.cfn.stackStatus = 'ROLLBACK_IN_PROGRESS';
+    await this.deleteAll(sent.map((s) => ({ logicalId: s.logicalId, props: s.props, answer: this.cfn.answers.get(s.requestId) })), log);
+    return this.finish('ROLLBACK_COMPLETE', log, []);
+  }
+
+  private async update(template: CfnTemplate, options: DeployOptions): Promise<Outcome> {
+    const log: Outcome['answers'][number][] = [];
+    const oldTemplate = this.template!;
+    const wanted = modelResources(template, this.cfn.stackId);
+    this.cfn.stackStatus = 'UPDATE_IN_PROGRESS';
+    this.cfn.setPolicies(this.policiesOf(template, this.cfn.stackId));
+    const creates: { logicalId: string; props: Record<string, string>; requestId: string }[] = [];
+    const updates: { logicalId: string; props: Record<string, string>; old: Live; requestId: string }[] = [];
+    for (const [logicalId, props] of wanted) {
+      const old = this.live.get(logicalId);
+      if (!old) creates.push({ logicalId, props, requestId: this.cfn.create(logicalId, props) });
+      else if (JSON.stringify(old.props) !== JSON.stringify(props)) {
+        updates.push({ logicalId, props, old, requestId: this.cfn.update(logicalId, old.physicalId, props, old.props) });
+      }
+    }
+    const failed = await this.await([...creates, ...updates].map((r) => r.requestId), options);
+    for (const r of creates) log.push({ what: `Create ${r.logicalId}`, answer: this.cfn.answers.get(r.requestId) });
+    for (const r of updates) log.push({ what: `Update ${r.logicalId}`, answer: this.cfn.answers.get(r.requestId) });
+
+    if (!failed) {
+      const cleanup: { logicalId: string; physicalId: string; props: Record<string, string> }[] = [];
+      for (const [logicalId, old] of this.live) if (!wanted.has(logicalId)) cleanup.push({ logicalId, ...old });
+      for (const r of updates) {
+        const physicalId = this.cfn.answers.get(r.requestId)!.PhysicalResourceId;
+        if (physicalId !== r.old.physicalId) cleanup.push({ logicalId: r.logicalId, ...r.old });
+      }
+      const next = new Map<string, Live>();
+      for (const [logicalId, props] of wanted) {
+        const r = [...creates, ...updates].find((x) => x.logicalId === logicalId);
+        next.set(logicalId, r ? { physicalId: this.cfn.answers.get(r.requestId)!.PhysicalResourceId, props } : this.live.get(logicalId)!);
+      }
+      this.live = next;
+      this.template = template;
+      this.cfn.stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+      const dropped = await this.cleanupDeletes(cleanup, log);
+      return this.finish('UPDATE_COMPLETE', log, dropped);
+    }
+
+    // UPDATE_ROLLBACK_IN_PROGRESS: the old policy first, then every touched resource back to its old properties.
+    this.cfn.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    this.cfn.setPolicies(this.policiesOf(oldTemplate, this.cfn.stackId));
+    const rollbacks = updates.map((r) => {
+      const answer = this.cfn.answers.get(r.requestId);
+      const physicalId = answer?.PhysicalResourceId ?? r.old.physicalId;
+      return { ...r, physicalId, rollbackId: this.cfn.update(r.logicalId, physicalId, r.old.props, r.props) };
+    });
+    const rollbackFailed = await this.await(rollbacks.map((r) => r.rollbackId), {});
+    for (const r of rollbacks) log.push({ what: `Update (rollback) ${r.logicalId}`, answer: this.cfn.answers.get(r.rollbackId) });
+    if (rollbackFailed) return this.finish('UPDATE_ROLLBACK_FAILED', log, []);
+    // UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: what the failed update created goes, under the old policy.
+    this.cfn.stackStatus = 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS';
+    await this.deleteAll(creates.map((c) => ({ logicalId: c.logicalId, props: c.props, answer: this.cfn.answers.get(c.requestId) })), log);
+    const replaced = rollbacks.filter((r) => r.physicalId !== r.old.physicalId && r.physicalId !== 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED');
+    const dropped = await this.cleanupDeletes(replaced.map((r) => ({ logicalId: r.logicalId, physicalId: r.physicalId, props: r.props })), log);
+    return this.finish('UPDATE_ROLLBACK_COMPLETE', log, dropped);
+  }
+
+  /** Deletes the stack: every model resource, under the policy in force. */
+  async destroy(): Promise<Outcome> {
+    const log: Outcome['answers'][number][] = [];
+    this.cfn.stackStatus = 'DELETE_IN_PROGRESS';
+    const sent = [...this.live].map(([logicalId, l]) => ({ logicalId, physicalId: l.physicalId, requestId: this.cfn.remove(logicalId, l.physicalId, l.props) }));
+    await this.await(sent.map((s) => s.requestId), {});
+    const failed = sent.filter((s) => this.cfn.answers.get(s.requestId)?.Status !== 'SUCCESS');
+    for (const s of sent) log.push({ what: `Delete ${s.logicalId} ${s.physicalId}`, answer: this.cfn.answers.get(s.requestId) });
+    if (failed.length > 0) return this.finish('DELETE_FAILED', log, []);
+    this.live.clear();
+    this.template = undefined;
+    return this.finish('DELETE_COMPLETE', log, []);
+  }
+
+  /** Runs until every request is answered; true when one failed, or when another resource failed meanwhile. */
+  private async await(requestIds: string[], options: DeployOptions): Promise<boolean> {
+    const all = () => requestIds.every((id) => this.cfn.answers.has(id));
+    const failAt = options.failElsewhereAfterSeconds ? this.cfn.sent[this.cfn.sent.length - 1].sentAt + options.failElsewhereAfterSeconds * 1000 : undefined;
+    await this.cfn.run(() => all() || (failAt !== undefined && Date.now() >= failAt));
+    if (options.failElsewhereAfterSeconds !== undefined) return true;
+    return requestIds.some((id) => this.cfn.answers.get(id)?.Status !== 'SUCCESS');
+  }
+
+  /** Deletes what a failed create or update created: by its physical id, or by a made-up one if it never answered. */
+  private async deleteAll(created: { logicalId: string; props: Record<string, string>; answer?: CfnAnswer }[], log: Outcome['answers'][number][]): Promise<void> {
+    const sent = created
+      .filter((c) => c.answer?.PhysicalResourceId !== 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' || c.answer === undefined)
+      .map((c) => {
+        const physicalId = c.answer?.PhysicalResourceId ?? madeUpPhysicalId(this.cfn.stackName, c.logicalId);
+        return { what: `Delete ${c.logicalId} ${physicalId}`, requestId: this.cfn.remove(c.logicalId, physicalId, c.props) };
+      });
+    await this.await(sent.map((s) => s.requestId), {});
+    for (const s of sent) log.push({ what: s.what, answer: this.cfn.answers.get(s.requestId) });
+  }
+
+  /** Cleanup deletes, all at once: three tries each, then CloudFormation drops the resource and carries on. */
+  private async cleanupDeletes(deletes: { logicalId: string; physicalId: string; props: Record<string, string> }[], log: Outcome['answers'][number][]): Promise<string[]> {
+    let pending = deletes;
+    for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+      const sent = pending.map((d) => ({ d, requestId: this.cfn.remove(d.logicalId, d.physicalId, d.props) }));
+      await this.await(sent.map((s) => s.requestId), {});
+      for (const s of sent) log.push({ what: `Delete (cleanup) ${s.d.logicalId} ${s.d.physicalId}`, answer: this.cfn.answers.get(s.requestId) });
+      pending = sent.filter((s) => this.cfn.answers.get(s.requestId)?.Status !== 'SUCCESS').map((s) => s.d);
+    }
+    return pending.map((d) => d.physicalId);
+  }
+
+  private finish(status: string, answers: Outcome['answers'][number][], dropped: string[]): Outcome {
+    this.cfn.stackStatus = status;
+    this.cfn.resources.clear();
+    for (const [logicalId, l] of this.live) this.cfn.resources.set(logicalId, l.physicalId);
+    return { status, answers, dropped };
+  }
+}

@@ -1,0 +1,68 @@
+// Stacks of models synthesized with the real construct, and what the test world reads from their templates: the
+// handler role's identity policies (what IAM enforces in each phase) and the model resources' properties (what
+// CloudFormation sends). Templates are cached by declaration: synthesis takes a fifth of a second.
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CustomLabelsModel } from '../../lib';
+import { RESOURCE_TYPE } from '../../lib/private/resource-properties';
+import { CfnTemplate, PolicyDocument, Pseudo, resolveIntrinsics, rolePolicies } from './iam';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+/** One model of a stack, as a user declares it. */
+export interface ModelDecl {
+  /** The construct id. */
+  readonly id: string;
+  readonly projectVersionArn: string;
+  readonly minInferenceUnits?: number;
+  readonly maxInferenceUnits?: number;
+  readonly retain?: boolean;
+  readonly timeoutMinutes?: number;
+}
+
+const cache = new Map<string, CfnTemplate>();
+
+/** The template of a stack declaring these models. */
+export function synthModels(stackName: string, models: readonly ModelDecl[]): CfnTemplate {
+  const key = JSON.stringify([stackName, models]);
+  let template = cache.get(key);
+  if (!template) {
+    const app = new App();
+    const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
+    for (const m of models) {
+      new CustomLabelsModel(stack, m.id, {
+        projectVersionArn: m.projectVersionArn,
+        minInferenceUnits: m.minInferenceUnits ?? 2,
+        maxInferenceUnits: m.maxInferenceUnits,
+        removalPolicy: m.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
+      });
+    }
+    template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    cache.set(key, template);
+  }
+  return template;
+}
+
+export function pseudoOf(stackId: string): Pseudo {
+  return { accountId: ACCOUNT, region: REGION, partition: 'aws', stackName: stackId.split('/')[1], stackId };
+}
+
+/** The identity policies of the handlers' role, as the template defines them, resolved for this stack. */
+export function handlerPolicies(template: CfnTemplate, stackId: string): PolicyDocument[] {
+  return rolePolicies(template, 'RekognitionCustomLabelsProviderHandlerRole', pseudoOf(stackId));
+}
+
+/** The model resources of a template: logical id to the properties CloudFormation sends (strings, no ServiceToken). */
+export function modelResources(template: CfnTemplate, stackId: string): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    const r = resource as { Type: string; Properties?: Record<string, unknown> };
+    if (r.Type !== RESOURCE_TYPE) continue;
+    const props = { ...(resolveIntrinsics(r.Properties ?? {}, template, pseudoOf(stackId)) as Record<string, unknown>) };
+    delete props.ServiceToken;
+    out.set(logicalId, Object.fromEntries(Object.entries(props).map(([k, v]) => [k, String(v)])));
+  }
+  return out;
+}

@@ -115,9 +115,12 @@ export class CustomLabelsProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeFinding(this.role, BASIC_EXECUTION_ROLE,
-      'The handlers write their logs with AWSLambdaBasicExecutionRole (CloudWatch Logs only), as every aws-cdk-lib function does; their Rekognition access is scoped per model below');
+      'The handler functions (onEvent, isComplete, the stack guard, the scheduled path) write their logs with AWSLambdaBasicExecutionRole ' +
+      '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents), the managed policy aws-cdk-lib gives the roles it creates for functions; ' +
+      "the role's Rekognition and CloudFormation rights are its own statements (lib/private/handler-policy.ts)");
     acknowledgeFinding(provider, BASIC_EXECUTION_ROLE,
-      "The Provider framework's own functions (aws-cdk-lib custom-resources) come with AWSLambdaBasicExecutionRole; aws-cdk-lib does not let a user replace it");
+      "The Provider framework's own functions (aws-cdk-lib custom-resources) run with the roles aws-cdk-lib creates for them, which have AWSLambdaBasicExecutionRole " +
+      '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents): this library passes no frameworkOnEventRole or frameworkCompleteAndTimeoutRole of its own');
     const stack = Stack.of(this);
     const versionsOf = (fn: lambda.IFunction) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
     const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id) as lambda.IFunction);
@@ -126,13 +129,20 @@ export class CustomLabelsProvider extends Construct {
         "The Provider framework's own roles (aws-cdk-lib custom-resources) invoke the versions of its functions and of our onEvent and isComplete (<function arn>:*); aws-cdk-lib writes these statements");
     }
     acknowledgeFinding(provider, 'AwsSolutions-IAM5[Resource::*]',
-      "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) delivers its logs with CloudWatch Logs delivery actions, which have no resource types");
+      "The Provider framework's waiter state machine role (aws-cdk-lib custom-resources): with waiter logging on, aws-cdk-lib writes one statement on *, " +
+      'whatever log group it is given: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, ' +
+      'DescribeResourcePolicies and DescribeLogGroups, which have no resource types, and logs:CreateLogStream and PutLogEvents, which act on log-stream ARNs ' +
+      "and which aws-stepfunctions' own StateMachine logging does not grant. The framework creates this role itself (ProviderProps has no option for it " +
+      "or for these statements), so the library could scope them only by overriding the framework's synthesized policy");
     acknowledgeFinding(provider, 'AwsSolutions-SF2',
       "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) has no option to enable X-Ray; the handlers' logs trace every step");
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:*:${account}:project/*]`,
-      'Reads (DescribeProjectVersions, ListTagsForResource) cover every model of the account, to learn whose a model is; ' +
-      'Stop, TagResource and UntagResource on it are conditioned on the ownership tag naming this stack, so that a version the template no longer declares (a cleanup, a removal, a rollback) can still be stopped, and no other stack\'s model can');
+      'Reads (DescribeProjectVersions, ListTagsForResource) cover every project and model of the account, in every region, to learn whose a model is; ' +
+      'granted on project/*, StopProjectVersion and TagResource require the ownership tag to name this stack, UntagResource is refused where it names another stack, ' +
+      'and tag writes and removals may touch only cdk-custom-labels:* keys: so a version the template no longer declares (a cleanup, a removal, a rollback) ' +
+      'can still be stopped, and no model whose ownership tag names a stack of another name can (the tag names a stack by its name only, ' +
+      'so a stack of the same name in another region of the account matches it too)');
     acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
       'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
 
@@ -222,9 +232,12 @@ export class CustomLabelsProvider extends Construct {
     });
     const schedulerRole = this.schedulerRole;
     const fnVersions = `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
-    acknowledgeFinding(waiter, fnVersions, 'The scheduled waiter invokes the versions of its one function (<function arn>:*), as aws-cdk-lib grants it');
+    acknowledgeFinding(waiter, fnVersions,
+      "The scheduled waiter may invoke its one function and that function's versions (<function arn>:*), as aws-cdk-lib's LambdaInvoke task grants it");
     acknowledgeFinding(waiter, 'AwsSolutions-IAM5[Resource::*]',
-      'With tracing and logging on, the scheduled waiter calls X-Ray and CloudWatch Logs delivery actions, which have no resource types');
+      "With tracing and logging on, aws-cdk-lib's StateMachine grants the scheduled waiter's role, on *, xray:PutTraceSegments, PutTelemetryRecords, " +
+      'GetSamplingRules, GetSamplingTargets and logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
+      'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups: none of these actions has a resource type, so * is the only resource they can name');
     acknowledgeFinding(schedulerRole, fnVersions,
       'EventBridge Scheduler may invoke the versions of the one scheduled-path function; aws-cdk-lib grants <arn>:* with the function');
     this.scheduled = { function: fn, waiter, deadLetterQueue, schedulerRole };

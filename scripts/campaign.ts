@@ -1,8 +1,9 @@
-// `npm run campaign -- --runs N [--seed S] [--workers W]`: the randomized fault campaign, as long as you like, on
+// `npm run campaign -- --runs N [--seed S] [--workers W] [--kind stack|request]`: the randomized fault campaign
+// (default: stacks of several models under IAM, deployed template by template), as long as you like, on
 // as many worker processes as you give it (each runs its share with its own seed). Prints what it ran and every
 // violation; exits 1 if there was one.
 import { fork } from 'child_process';
-import { CampaignResult, runCampaign } from '../test/campaign/run-campaign';
+import { CampaignKind, CampaignResult, runCampaign } from '../test/campaign/run-campaign';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,7 +13,7 @@ function arg(name: string, fallback: number): number {
 async function worker(): Promise<void> {
   const runs = Number(process.env.CAMPAIGN_RUNS);
   const seed = Number(process.env.CAMPAIGN_SEED);
-  const result = await runCampaign(runs, seed, (done, violations) => {
+  const result = await runCampaign(runs, seed, process.env.CAMPAIGN_KIND as CampaignKind, (done, violations) => {
     if (done % 250 === 0) process.stderr.write(`  worker seed ${seed}: ${done}/${runs} scenarios, ${violations} violations\n`);
   }, (v) => process.stderr.write(`  VIOLATION (worker seed ${seed}): ${v.message}\n  scenario: ${JSON.stringify(v.scenario)}\n`));
   process.send!(result);
@@ -22,12 +23,14 @@ async function main(): Promise<void> {
   const runs = arg('runs', 200);
   const seed = arg('seed', 20261122);
   const workers = Math.max(1, Math.min(arg('workers', 2), runs));
-  process.stdout.write(`campaign: ${runs} scenarios, seed ${seed}, ${workers} worker(s)\n`);
+  const kindAt = process.argv.indexOf('--kind');
+  const kind: CampaignKind = kindAt >= 0 && process.argv[kindAt + 1] === 'request' ? 'request' : 'stack';
+  process.stdout.write(`campaign: ${runs} ${kind} scenarios, seed ${seed}, ${workers} worker(s)\n`);
   const started = Date.now();
   const shares = Array.from({ length: workers }, (_, i) => Math.floor(runs / workers) + (i < runs % workers ? 1 : 0));
   const results = await Promise.all(shares.map((share, i) => new Promise<CampaignResult>((resolve, reject) => {
     const child = fork(__filename, [], {
-      env: { ...process.env, CAMPAIGN_WORKER: '1', CAMPAIGN_RUNS: String(share), CAMPAIGN_SEED: String(seed + i) },
+      env: { ...process.env, CAMPAIGN_WORKER: '1', CAMPAIGN_RUNS: String(share), CAMPAIGN_SEED: String(seed + i), CAMPAIGN_KIND: kind },
       execArgv: process.execArgv,
     });
     child.on('message', (m) => resolve(m as CampaignResult));

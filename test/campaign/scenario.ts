@@ -50,7 +50,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 30 }).map((minutes) => ({ kind: 'idle' as const, minutes })) },
 );
 
-const faults: fc.Arbitrary<Faults> = fc.record({
+export const faultsArbitrary: fc.Arbitrary<Faults> = fc.record({
   throttleRate: fc.constantFrom(0, 0.05, 0.2),
   throughputRate: fc.constantFrom(0, 0.05),
   serverErrorRate: fc.constantFrom(0, 0.05),
@@ -65,7 +65,7 @@ const faults: fc.Arbitrary<Faults> = fc.record({
 export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   retain: fc.boolean(),
-  faults,
+  faults: faultsArbitrary,
   startMinutes: fc.integer({ min: 2, max: 6 }),
   stopMinutes: fc.integer({ min: 1, max: 2 }),
   jitterMinutes: fc.integer({ min: 0, max: 3 }),

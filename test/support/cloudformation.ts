@@ -115,8 +115,9 @@ export class CloudFormationEmulator {
     private readonly handlers: Handlers,
     private readonly settings: ProviderSettings = PROVIDER_AS_DEPLOYED,
     stackName = 'WidgetsStack',
+    stackUuid: string = randomUUID(),
   ) {
-    this.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/${randomUUID()}`;
+    this.stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/${stackUuid}`;
     this.iam = new IamEnforcer(`arn:aws:sts::123456789012:assumed-role/${stackName}-HandlerRole/handler`);
   }
 

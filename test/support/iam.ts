@@ -471,6 +471,12 @@ interface PolicySet {
   readonly answers: Map<string, Promise<AuthorizeResult>>;
 }
 
+/**
+ * Answers by principal and policy set, shared by every enforcer of the process: the same stack deployed with the
+ * same template (every scenario of a campaign, every test of a file) asks the same questions again.
+ */
+const answersBySet = new Map<string, Map<string, Promise<AuthorizeResult>>>();
+
 /** Evaluates requests of one principal against its identity policies, as AWS IAM would in the same account. */
 export class IamEnforcer {
   private readonly account: string;
@@ -482,9 +488,15 @@ export class IamEnforcer {
   }
 
   setPolicies(docs: PolicyDocument[]): void {
+    const key = JSON.stringify([this.principalArn, docs]);
+    let answers = answersBySet.get(key);
+    if (!answers) {
+      answers = new Map();
+      answersBySet.set(key, answers);
+    }
     this.policySet = {
       identityPolicies: docs.map((policy, i) => ({ name: `identity-policy-${i + 1}`, policy: structuredClone(policy) })),
-      answers: new Map(),
+      answers,
     };
   }
 

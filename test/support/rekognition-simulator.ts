@@ -150,6 +150,11 @@ export class RekognitionSimulator {
     this.version(versionArn).failNextStartWith = message;
   }
 
+  /** Takes back a failNextStart() whose start never came. */
+  clearFailNextStart(versionArn: string): void {
+    this.version(versionArn).failNextStartWith = undefined;
+  }
+
   /** The next `count` calls (of `operation`, or of any operation) are answered ThrottlingException. */
   throttleNextCalls(count: number, operation?: string): void {
     this.toThrottle = { count, operation };

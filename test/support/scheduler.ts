@@ -114,6 +114,8 @@ export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, fro
   const calls: GuardCall[] = [];
   for (let t = from; t <= to; t += everyMs) {
     cfn.schedule(t, async () => {
+      // The guard's schedule and function go with the stack.
+      if (cfn.stackStatus === 'DELETE_COMPLETE') return;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           const result = await cfn.asHandler(() => onGuard({ stack: cfn.stackId }));

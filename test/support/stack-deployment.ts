@@ -29,8 +29,11 @@ export interface DeployOptions {
 export interface Outcome {
   /** The stack's status at the end. */
   readonly status: string;
-  /** Every answer, by `<request type> <logical id> <physical id>`, in the order they were sent. */
-  readonly answers: readonly { readonly what: string; readonly answer?: CfnAnswer }[];
+  /**
+   * Every answer, by `<request type> <logical id> <physical id>`, in the order they were sent. `abandoned`: the stack
+   * failed elsewhere before this request was answered, and CloudFormation stopped waiting for it.
+   */
+  readonly answers: readonly { readonly what: string; readonly answer?: CfnAnswer; readonly abandoned?: boolean }[];
   /** Physical ids of cleanup deletes that failed three times and that CloudFormation dropped from the stack. */
   readonly dropped: readonly string[];
 }
@@ -74,7 +77,7 @@ export class StackDeployment {
     const wanted = modelResources(template, this.cfn.stackId);
     const sent = [...wanted].map(([logicalId, props]) => ({ logicalId, props, requestId: this.cfn.create(logicalId, props) }));
     const failed = await this.await(sent.map((s) => s.requestId), options);
-    for (const s of sent) log.push({ what: `Create ${s.logicalId}`, answer: this.cfn.answers.get(s.requestId) });
+    for (const s of sent) log.push(this.entry(`Create ${s.logicalId}`, s.requestId));
     if (!failed) {
       for (const s of sent) this.live.set(s.logicalId, { physicalId: this.cfn.answers.get(s.requestId)!.PhysicalResourceId, props: s.props });
       this.template = template;
@@ -102,8 +105,8 @@ export class StackDeployment {
       }
     }
     const failed = await this.await([...creates, ...updates].map((r) => r.requestId), options);
-    for (const r of creates) log.push({ what: `Create ${r.logicalId}`, answer: this.cfn.answers.get(r.requestId) });
-    for (const r of updates) log.push({ what: `Update ${r.logicalId}`, answer: this.cfn.answers.get(r.requestId) });
+    for (const r of creates) log.push(this.entry(`Create ${r.logicalId}`, r.requestId));
+    for (const r of updates) log.push(this.entry(`Update ${r.logicalId}`, r.requestId));
 
     if (!failed) {
       const cleanup: { logicalId: string; physicalId: string; props: Record<string, string> }[] = [];
@@ -188,6 +191,12 @@ export class StackDeployment {
       pending = sent.filter((s) => this.cfn.answers.get(s.requestId)?.Status !== 'SUCCESS').map((s) => s.d);
     }
     return pending.map((d) => d.physicalId);
+  }
+
+  /** A log entry; a request with no answer yet was abandoned when the stack failed elsewhere. */
+  private entry(what: string, requestId: string): Outcome['answers'][number] {
+    const answer = this.cfn.answers.get(requestId);
+    return answer ? { what, answer } : { what, abandoned: true };
   }
 
   private finish(status: string, answers: Outcome['answers'][number][], dropped: string[]): Outcome {

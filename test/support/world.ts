@@ -59,8 +59,8 @@ export class World {
   }
 
   /** A fresh CloudFormation stack (another stack id) talking to the same provider code and endpoint. */
-  newStack(stackName = 'WidgetsStack'): CloudFormationEmulator {
-    this.cfn = new CloudFormationEmulator(this.clock, this.handlers, this.options.provider ?? PROVIDER_AS_DEPLOYED, stackName);
+  newStack(stackName = 'WidgetsStack', stackUuid?: string): CloudFormationEmulator {
+    this.cfn = new CloudFormationEmulator(this.clock, this.handlers, this.options.provider ?? PROVIDER_AS_DEPLOYED, stackName, stackUuid);
     this.cfn.install();
     this.stacks.register(this.cfn);
     return this.cfn;

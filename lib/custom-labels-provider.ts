@@ -137,12 +137,13 @@ export class CustomLabelsProvider extends Construct {
     acknowledgeFinding(provider, 'AwsSolutions-SF2',
       "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) has no option to enable X-Ray; the handlers' logs trace every step");
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:*:${account}:project/*]`,
-      'Reads (DescribeProjectVersions, ListTagsForResource) cover every project and model of the account, in every region, to learn whose a model is; ' +
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:${region}:${account}:project/*]`,
+      "Reads (DescribeProjectVersions, ListTagsForResource) cover every project and model of the stack's account and region, to learn whose a model is; " +
       'granted on project/*, StopProjectVersion and TagResource require the ownership tag to name this stack, UntagResource is refused where it names another stack, ' +
       'and tag writes and removals may touch only cdk-custom-labels:* keys: so a version the template no longer declares (a cleanup, a removal, a rollback) ' +
-      'can still be stopped, and no model whose ownership tag names a stack of another name can (the tag names a stack by its name only, ' +
-      'so a stack of the same name in another region of the account matches it too)');
+      "can still be stopped, and no other stack's model can (the tag names a stack by its name, and this role reaches only its own stack's region, " +
+      'where stack names are unique)');
     acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
       'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
 

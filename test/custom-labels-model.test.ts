@@ -111,7 +111,7 @@ describe('one provider per stack', () => {
 });
 
 describe('IAM', () => {
-  const ANY_VERSION = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rekognition:*:123456789012:project/*']] };
+  const ANY_VERSION = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rekognition:us-east-1:123456789012:project/*']] };
   const TAG_KEYS = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-custom-labels:*'] } };
 
   test('start and claim: only the declared versions, and only while no other stack owns them', () => {

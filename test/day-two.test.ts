@@ -2,10 +2,13 @@
 // enforcing the handler role's policy as the template of the phase in force defines it (test/support/
 // stack-deployment.ts): version swaps, removals, additions and their rollbacks; a cleanup delete that is refused
 // access; and the stack guard that stops what such a cleanup leaves running.
-import { PolicyDocument, PolicyStatement } from './support/iam';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CustomLabelsModel } from '../lib';
+import { IamEnforcer, PolicyDocument, PolicyStatement, rolePolicies } from './support/iam';
 import { runStackGuard } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
-import { handlerPolicies, ModelDecl, synthModels } from './support/templates';
+import { ACCOUNT, handlerPolicies, ModelDecl, synthModels } from './support/templates';
 import { World } from './support/world';
 
 const MIN = 60_000;
@@ -209,5 +212,49 @@ describe('a delete that is refused access', () => {
     expect(calls.length).toBeGreaterThan(5);
     expect(calls.every((c) => c.stopping?.length === 0)).toBe(true);
     expect(w.sim.countCalls('StopProjectVersion', v1)).toBe(1); // the cleanup's, nobody else's
+  });
+});
+
+describe('what the policy allows, request by request', () => {
+  const east = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
+  const stop = (owner: string | undefined) => ({
+    action: 'rekognition:StopProjectVersion',
+    resource: east,
+    context: (owner === undefined ? {} : { 'aws:ResourceTag/cdk-custom-labels:owner': owner }) as Record<string, string>,
+  });
+  function enforcerFor(stackName: string, region: string): IamEnforcer {
+    const app = new App();
+    const s = new Stack(app, stackName, { env: { account: ACCOUNT, region } });
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: east.replace('us-east-1', region), minInferenceUnits: 2 });
+    const stackId = `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${stackName}/6f1d7c3e-0000-4000-8000-000000000002`;
+    const enforcer = new IamEnforcer(`arn:aws:sts::${ACCOUNT}:assumed-role/${stackName}-HandlerRole/handler`);
+    enforcer.setPolicies(rolePolicies(Template.fromStack(s).toJSON(), 'RekognitionCustomLabelsProviderHandlerRole', { accountId: ACCOUNT, region, partition: 'aws', stackName, stackId }));
+    return enforcer;
+  }
+
+  test.each([
+    ['its own model, no longer declared', 'WidgetsStack', 'us-east-1', 'WidgetsStack/Old', true],
+    ['a model another stack owns', 'WidgetsStack', 'us-east-1', 'OtherStack/Widgets', false],
+    ['a model nobody owns', 'WidgetsStack', 'us-east-1', undefined, false],
+    ['a model of a stack of the same name in another region', 'WidgetsStack', 'us-west-2', 'WidgetsStack/Widgets', false],
+  ])('Stop: %s', async (_what, stackName, region, owner, allowed) => {
+    expect((await enforcerFor(stackName, region).authorize(stop(owner))).allowed).toBe(allowed);
+  });
+
+  test('Start: a declared version only, and not while another stack owns it; tag writes only with the library\'s keys', async () => {
+    const e = enforcerFor('WidgetsStack', 'us-east-1');
+    const start = (resource: string, owner?: string) => e.authorize({ action: 'rekognition:StartProjectVersion', resource, context: owner ? { 'aws:ResourceTag/cdk-custom-labels:owner': owner } : {} });
+    expect((await start(east)).allowed).toBe(true);
+    expect((await start(east, 'WidgetsStack/Widgets')).allowed).toBe(true);
+    expect((await start(east, 'OtherStack/Widgets')).allowed).toBe(false);
+    expect((await start(east.replace('widgets.v1', 'widgets.v2'), 'WidgetsStack/Widgets')).allowed).toBe(false);
+    const tag = (keys: Record<string, string>) => e.authorize({
+      action: 'rekognition:TagResource',
+      resource: east,
+      context: { ...Object.fromEntries(Object.entries(keys).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(keys) },
+    });
+    expect((await tag({ 'cdk-custom-labels:owner': 'WidgetsStack/Widgets' })).allowed).toBe(true);
+    expect((await tag({ 'cdk-custom-labels:owner': 'OtherStack/Widgets' })).allowed).toBe(false); // never hands a model to another stack
+    expect((await tag({ CostCenter: '42' })).allowed).toBe(false);
   });
 });

@@ -37,9 +37,9 @@ export class HandlerPolicy {
   constructor(private readonly role: iam.Role) {
     const stack = Stack.of(role);
     this.ownedBy = `${stack.stackName}/*`;
-    // Every region of the account: a model's ARN names its region, and the ownership tag, not the region, is what
-    // decides what this stack may stop.
-    const anyVersion = stack.formatArn({ service: 'rekognition', region: '*', resource: 'project', resourceName: '*' });
+    // Every model of the stack's account AND region: the ownership tag names a stack by its name, which a stack in
+    // another region may share; that stack's role is scoped to its own region, so neither can touch the other's models.
+    const anyVersion = stack.formatArn({ service: 'rekognition', resource: 'project', resourceName: '*' });
     const tagKeysOnly = { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_KEY_PREFIX}*`] } };
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadModels',

@@ -5,18 +5,34 @@ import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand 
 import { RESOURCE_TYPE } from '../lib/private/resource-properties';
 import type { StackModelResource } from './reconcile';
 
+const clients = new Map<string, CloudFormationClient>();
+
+/**
+ * The client, created once and reused across invocations (as Lambda recommends); one per configuration the
+ * environment gives, which in a Lambda function never changes.
+ */
+function client(): CloudFormationClient {
+  const env = process.env;
+  const key = [env.AWS_ENDPOINT_URL_CLOUDFORMATION, env.AWS_ENDPOINT_URL, env.AWS_MAX_ATTEMPTS, env.AWS_RETRY_MODE, env.AWS_REGION].join('|');
+  let c = clients.get(key);
+  if (!c) {
+    c = new CloudFormationClient({});
+    clients.set(key, c);
+  }
+  return c;
+}
+
 export async function stackStatus(stackId: string): Promise<string | undefined> {
-  const out = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackId }));
+  const out = await client().send(new DescribeStacksCommand({ StackName: stackId }));
   return out.Stacks?.[0]?.StackStatus;
 }
 
 /** The stack's Custom::RekognitionCustomLabelsModel resources. */
 export async function listModelResources(stackId: string): Promise<StackModelResource[]> {
-  const client = new CloudFormationClient({});
   const resources: StackModelResource[] = [];
   let token: string | undefined;
   do {
-    const out = await client.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token }));
+    const out = await client().send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token }));
     for (const r of out.StackResourceSummaries ?? []) {
       if (r.ResourceType === RESOURCE_TYPE && r.LogicalResourceId) resources.push({ logicalId: r.LogicalResourceId, physicalId: r.PhysicalResourceId });
     }

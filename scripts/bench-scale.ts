@@ -10,8 +10,13 @@
 //   10,240, and the largest of its customer managed policies, against 6,144. IAM counts a policy without its
 //   whitespace, after CloudFormation has resolved the intrinsics, so the documents are resolved first (resolve()
 //   below says how) and counted as minified JSON with every whitespace character removed;
-// - the template's bytes as minified JSON, against 1,048,576 for a template in S3;
-// - synth time.
+// - the template's bytes as minified JSON, against 1,048,576 for a template in S3 (51,200 is the quota of a template
+//   sent in the CreateStack request; cdk deploy uploads a larger one to the bootstrap bucket);
+// - synth time: app.synth() wall time alone (not the constructs' creation), divided by the model count. A single
+//   warm-up leaves the JIT cold for several more synths (the first ones take seconds), so each count is timed as the
+//   median of ROUNDS rounds after the warm-up.
+// The largest count within every quota is found by synthesizing: gallop from the count the 100 -> 400 trends
+// predict, then bisect. The figures grow monotonically with the count (the managed policies in steps of ~50 models).
 import * as fs from 'fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { CustomLabelsModel } from '../lib';
@@ -309,3 +314,154 @@ function physicalRef(id: string, template: Template, stackName: string): string 
   return physicalName(id, template, stackName);
 }
 
+interface Quota {
+  name: string;
+  limit: number;
+  unit: string;
+  figure: (f: Figures) => number;
+}
+
+const RESOURCES: Quota = { name: 'CloudFormation resources', limit: QUOTA.resources, unit: '', figure: (f) => f.resources };
+const MANAGED: Quota = { name: 'managed policies on the handler role', limit: QUOTA.managedPolicies, unit: '', figure: managedPolicies };
+const MANAGED_ON_REQUEST: Quota = { ...MANAGED, name: `managed policies, ${QUOTA.managedPoliciesOnRequest} on request`, limit: QUOTA.managedPoliciesOnRequest };
+const INLINE: Quota = { name: "the role's inline policy", limit: QUOTA.inlineCharacters, unit: ' characters', figure: (f) => f.inlineCharacters };
+const MANAGED_CHARACTERS: Quota = { name: 'the largest managed policy', limit: QUOTA.managedPolicyCharacters, unit: ' characters', figure: (f) => f.largestManagedCharacters };
+const TEMPLATE: Quota = { name: 'template in S3 (minified JSON)', limit: QUOTA.templateBytesS3, unit: ' bytes', figure: (f) => f.templateBytes };
+const TEMPLATE_DIRECT: Quota = { ...TEMPLATE, name: 'template sent in the request', limit: QUOTA.templateBytesDirect };
+/** The quotas a stack must fit (the default ones). */
+const EVERY_QUOTA = [RESOURCES, MANAGED, INLINE, MANAGED_CHARACTERS, TEMPLATE];
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+/** A percentage, with a decimal where rounding would hide that a figure is over (or under) its quota. */
+const pct = (x: number, of: number): string => {
+  const p = (100 * x) / of;
+  return `${Math.round(p) === 100 && x !== of ? p.toFixed(1) : Math.round(p)}%`;
+};
+const ratio = (x: number, of: number): string => `${n(x)} / ${n(of)}`.padStart(19);
+const row = (label: string, value: string): string => `    ${label.padEnd(38)}${value}`;
+const plural = (count: number, one: string, many = `${one}s`): string => `${n(count)} ${count === 1 ? one : many}`;
+const against = (q: Quota, f: Figures): string => `${ratio(q.figure(f), q.limit)}${q.unit} (${pct(q.figure(f), q.limit)})`;
+
+/** The quotas of the list that a stack breaks. */
+const broken = (f: Figures, quotas: Quota[]): Quota[] => quotas.filter((q) => q.figure(f) > q.limit);
+
+function describe(f: Figures, out: (line?: string) => void): void {
+  out(row('CloudFormation resources', against(RESOURCES, f)));
+  out(row('managed policies on the handler role', `${against(MANAGED, f)}; ${f.customerManagedPolicies} overflow + ${f.awsManagedPolicies} AWS managed; ` +
+    `${pct(managedPolicies(f), QUOTA.managedPoliciesOnRequest)} of ${QUOTA.managedPoliciesOnRequest} on request`));
+  out(row("the role's inline policy", `${against(INLINE, f)} in ${plural(f.inlinePolicies, 'policy', 'policies')}`));
+  out(row('the largest managed policy', f.customerManagedPolicies === 0
+    ? `${'-'.padStart(19)} (the role has no customer managed policy)`
+    : against(MANAGED_CHARACTERS, f)));
+  out(row('template (minified JSON)', `${against(TEMPLATE, f)}; ${f.templateBytes <= QUOTA.templateBytesDirect ? 'within' : 'over'} ` +
+    `the ${n(QUOTA.templateBytesDirect)}-byte direct upload; cdk.out file ${n(f.templateFileBytes)} bytes`));
+  out(row('synth', `${`${f.synthMs.toFixed(0)} ms`.padStart(19)} (${(f.synthMs / f.models).toFixed(2)} ms per model)`));
+  for (const m of f.messages) out(row('message', m));
+}
+
+/** The model count at which a figure that grows linearly from a to b passes limit (Infinity when it does not grow). */
+function extrapolate(a: Figures, b: Figures, q: Quota): number {
+  const slope = (q.figure(b) - q.figure(a)) / (b.models - a.models);
+  if (slope <= 0) return Infinity;
+  return Math.max(0, Math.floor(b.models + (q.limit - q.figure(b)) / slope));
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Synth timing: rounds of the printed counts, after one warm-up synth; each count's time is its median. */
+const ROUNDS = 5;
+
+export async function scaleFigures(out: (line?: string) => void): Promise<void> {
+  out('== Scale: one stack of N models in distinct projects (account 123456789012, us-east-1), against CloudFormation and IAM quotas');
+  out(`   IAM characters: the documents with their intrinsics resolved, without whitespace. Synth: in-process app.synth(), median of ${ROUNDS} rounds after a warm-up synth`);
+  const started = Date.now();
+  // Warm up module loading and the JIT with the largest printed stack, so that the figures measure synthesis, not require().
+  synthesize(COUNTS[COUNTS.length - 1]);
+  const rounds: Figures[][] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(COUNTS.map(synthesize));
+  const figures = COUNTS.map((_, i) => ({ ...rounds[ROUNDS - 1][i], synthMs: median(rounds.map((round) => round[i].synthMs)) }));
+  for (const f of figures) {
+    out(`  ${plural(f.models, 'model')}:`);
+    describe(f, out);
+  }
+  const [first, mid, last] = figures;
+  const span = last.models - mid.models;
+  out(`  per additional model (${mid.models} -> ${last.models}): ${((last.resources - mid.resources) / span).toFixed(2)} resources, ` +
+    `${((last.templateBytes - mid.templateBytes) / span).toFixed(0)} template bytes, ${((last.synthMs - mid.synthMs) / span).toFixed(2)} ms of synth; ` +
+    `the provider's fixed cost: ${first.resources - 1} resources, ${n(first.templateBytes)} template bytes`);
+  out(`  templates over ${n(QUOTA.templateBytesDirect)} bytes cannot go in the CreateStack request: cdk deploy uploads them to the bootstrap bucket ` +
+    '(with the DefaultStackSynthesizer it always deploys the cdk.out file from S3)');
+
+  // The largest count that fits a list of quotas: gallop from the count the 100 -> 400 trend predicts, then bisect.
+  const tried = new Map<number, Figures>(figures.map((f) => [f.models, f]));
+  const measure = (models: number): Figures => {
+    let f = tried.get(models);
+    if (!f) tried.set(models, (f = synthesize(models)));
+    return f;
+  };
+  const largestWithin = (quotas: Quota[]): { fits: number; breaks?: number } => {
+    const fits = (models: number): boolean => broken(measure(models), quotas).length === 0;
+    let hi = Math.min(SEARCH_CAP + 1, ...[...tried.values()].filter((f) => broken(f, quotas).length > 0).map((f) => f.models));
+    let lo = Math.max(0, ...[...tried.values()].filter((f) => f.models < hi && broken(f, quotas).length === 0).map((f) => f.models));
+    const predicted = Math.min(...quotas.map((q) => extrapolate(mid, last, q)));
+    const guess = Math.min(hi - 1, Math.max(lo + 1, Number.isFinite(predicted) ? predicted : 2 * lo));
+    if (lo < guess && guess < hi) {
+      if (fits(guess)) {
+        lo = guess;
+        for (let step = 1; lo + step < hi; step *= 2) {
+          if (!fits(lo + step)) { hi = lo + step; break; }
+          lo += step;
+        }
+      } else {
+        hi = guess;
+        for (let step = 1; hi - step > lo; step *= 2) {
+          if (fits(hi - step)) { lo = hi - step; break; }
+          hi -= step;
+        }
+      }
+    }
+    while (hi - lo > 1) {
+      const m = Math.floor((lo + hi) / 2);
+      if (fits(m)) lo = m;
+      else hi = m;
+    }
+    return { fits: lo, breaks: hi <= SEARCH_CAP ? hi : undefined };
+  };
+
+  const every = largestWithin(EVERY_QUOTA);
+  out(`  largest stack within every quota: ${plural(every.fits, 'model')}`);
+  if (every.fits > 0) describe(measure(every.fits), out);
+  if (every.breaks !== undefined) {
+    const over = measure(every.breaks);
+    out(`  first quota to bind, at ${plural(every.breaks, 'model')}: ${broken(over, EVERY_QUOTA).map((q) => `${q.name} ${against(q, over).trim()}`).join('; ')}`);
+    for (const m of over.messages) out(row('message', m));
+  } else {
+    out(`  no quota binds up to ${n(SEARCH_CAP)} models (the search stops there)`);
+  }
+
+  out('  each quota alone:');
+  const alone = (q: Quota): void => {
+    const limit = every.breaks !== undefined && broken(measure(every.breaks), [q]).length > 0 ? every : largestWithin([q]);
+    if (limit.breaks === undefined) {
+      out(row(q.name, `fits up to ${n(SEARCH_CAP)} models (the search stops there)`));
+      return;
+    }
+    const over = measure(limit.breaks);
+    out(row(q.name, `${plural(limit.fits, 'model')} (measured: ${n(limit.breaks)} models take ${against(q, over).trim()})`));
+    for (const m of over.messages.filter((x) => !measure(limit.fits).messages.includes(x))) out(row('  new message there', m));
+  };
+  alone(RESOURCES);
+  alone(MANAGED);
+  const linear = (q: Quota, a: Figures, b: Figures, note = ''): void =>
+    out(row(q.name, `~${plural(extrapolate(a, b, q), 'model')} (extrapolated linearly from ${a.models} -> ${b.models} models${note})`));
+  linear(MANAGED_ON_REQUEST, mid, last, '; they grow in steps');
+  linear(TEMPLATE, mid, last);
+  linear(TEMPLATE_DIRECT, first, mid, '; not a quota for cdk deploy, which uploads larger ones to S3');
+  const all = [...tried.values()];
+  for (const q of [INLINE, MANAGED_CHARACTERS]) {
+    const worst = all.reduce((a, b) => (q.figure(b) > q.figure(a) ? b : a));
+    out(row(q.name, `never binds: aws-cdk-lib moves statements past ${q === INLINE ? '10,000' : '6,000'} characters of its own estimate into new policies; ` +
+      `largest in the ${all.length} stacks measured: ${against(q, worst).trim()} at ${plural(worst.models, 'model')}`));
+  }
+  out(`  (${tried.size - COUNTS.length} synths for the search, ${((Date.now() - started) / 1000).toFixed(1)} s for this whole section)`);
+}

@@ -469,6 +469,8 @@ interface PolicySet {
   readonly identityPolicies: Simulation['identityPolicies'];
   /** Answers per request: an evaluation depends only on the policy set and the request. */
   readonly answers: Map<string, Promise<AuthorizeResult>>;
+  /** The condition keys the policies name, lower-cased: no other context key can change an answer. */
+  readonly conditionKeys: ReadonlySet<string>;
 }
 
 /**
@@ -480,7 +482,7 @@ const answersBySet = new Map<string, Map<string, Promise<AuthorizeResult>>>();
 /** Evaluates requests of one principal against its identity policies, as AWS IAM would in the same account. */
 export class IamEnforcer {
   private readonly account: string;
-  private policySet: PolicySet = { identityPolicies: [], answers: new Map() };
+  private policySet: PolicySet = { identityPolicies: [], answers: new Map(), conditionKeys: new Set() };
 
   constructor(public readonly principalArn: string) {
     this.account = accountOf(principalArn);
@@ -494,9 +496,16 @@ export class IamEnforcer {
       answers = new Map();
       answersBySet.set(key, answers);
     }
+    const conditionKeys = new Set<string>();
+    for (const doc of docs) {
+      for (const st of [doc.Statement].flat()) {
+        for (const block of Object.values(st.Condition ?? {})) for (const key of Object.keys(block)) conditionKeys.add(key.toLowerCase());
+      }
+    }
     this.policySet = {
       identityPolicies: docs.map((policy, i) => ({ name: `identity-policy-${i + 1}`, policy: structuredClone(policy) })),
       answers,
+      conditionKeys,
     };
   }
 
@@ -508,7 +517,9 @@ export class IamEnforcer {
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     const set = this.policySet;
     const context = request.context ?? {};
-    const cacheKey = JSON.stringify([request.action, request.resource, Object.keys(context).sort().map((k) => [k, context[k]])]);
+    // Keyed by the context keys the policies can read: the record's request ids, in tags, would defeat the cache.
+    const relevant = Object.keys(context).filter((k) => set.conditionKeys.has(k.toLowerCase())).sort();
+    const cacheKey = JSON.stringify([request.action, request.resource, relevant.map((k) => [k, context[k]])]);
     let answer = set.answers.get(cacheKey);
     if (!answer) {
       answer = this.evaluate(set, request.action, request.resource, { ...context });

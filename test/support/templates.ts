@@ -39,7 +39,16 @@ export function synthModels(stackName: string, models: readonly ModelDecl[]): Cf
         timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
       });
     }
-    template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    // aws-cdk-lib's CloudFormation schema validation (a WebAssembly cfn-lint) takes most of a synth; the construct tests
+    // and `npm run synth` keep it on, the test world's many stacks skip it.
+    const validation = process.env.CDK_VALIDATION;
+    process.env.CDK_VALIDATION = 'false';
+    try {
+      template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    } finally {
+      if (validation === undefined) delete process.env.CDK_VALIDATION;
+      else process.env.CDK_VALIDATION = validation;
+    }
     cache.set(key, template);
   }
   return template;

@@ -1,14 +1,17 @@
-import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+// The construct: its props, their validation, and the wiring of the custom resource, the batch-window schedules, the
+// cost guard and the dashboard, each of which lives in its own file.
+import { Annotations, CustomResource, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { BatchWindows, WeekDay, WeeklyTime } from './batch-windows';
+import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
+import { scheduleBatchWindows } from './batch-window-schedules';
+import { BatchWindows } from './batch-windows';
+import { CostGuardOptions, costGuardAlarms } from './cost-guard';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsProvider } from './custom-labels-provider';
-import { boundaryMinutes, scheduledInferenceUnitHours, validateWindowTable, WindowTable } from './private/weekly-windows';
+import { modelDashboardWidgets } from './dashboard-widgets';
+import { WatchedModel } from './private/watched-model';
+import { validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
 import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TIMEOUT_BOUNDS } from './private/resource-properties';
 
@@ -90,58 +93,6 @@ export interface CustomLabelsModelProps {
    */
   readonly costGuard?: CostGuardOptions;
 }
-
-/** Options of the cost guard alarms. */
-export interface CostGuardOptions {
-  /**
-   * Where the alarms send their ALARM and OK notifications.
-   * @default - the alarms notify nobody (they still show on the dashboard)
-   */
-  readonly alarmTopic?: sns.ITopic;
-  /**
-   * Inference-unit hours allowed in any rolling 24 hours.
-   * @default - no daily budget alarm
-   */
-  readonly dailyInferenceUnitHourBudget?: number;
-  /**
-   * Inference-unit hours allowed in any rolling 7 days.
-   * @default - no weekly budget alarm
-   */
-  readonly weeklyInferenceUnitHourBudget?: number;
-}
-
-/** What batch windows schedule in a 168-hour week, against running the same units all week. */
-export interface BatchWindowCost {
-  /** Inference-unit hours a week the windows schedule at their minimum units, lead time included. */
-  readonly scheduledInferenceUnitHoursPerWeek: number;
-  /** The same at the windows' maximum units (an autoscaling window at its ceiling all the time). */
-  readonly scheduledInferenceUnitHoursPerWeekAtMax: number;
-  /** Inference-unit hours a week of running all week with the largest minimum units of any window. */
-  readonly alwaysOnInferenceUnitHoursPerWeek: number;
-  /** The same with the largest maximum units of any window. */
-  readonly alwaysOnInferenceUnitHoursPerWeekAtMax: number;
-  /** The price used for the costs below. */
-  readonly inferenceUnitHourPrice: number;
-  /** Scheduled cost a week at the minimum units. */
-  readonly scheduledCostPerWeek: number;
-  /** Scheduled cost a week at the maximum units. */
-  readonly scheduledCostPerWeekAtMax: number;
-  /** Always-on cost a week at the minimum units. */
-  readonly alwaysOnCostPerWeek: number;
-  /** Always-on cost a week at the maximum units. */
-  readonly alwaysOnCostPerWeekAtMax: number;
-}
-
-const CRON_DAYS: Record<WeekDay, string> = {
-  [WeekDay.MONDAY]: 'MON', [WeekDay.TUESDAY]: 'TUE', [WeekDay.WEDNESDAY]: 'WED', [WeekDay.THURSDAY]: 'THU',
-  [WeekDay.FRIDAY]: 'FRI', [WeekDay.SATURDAY]: 'SAT', [WeekDay.SUNDAY]: 'SUN',
-};
-
-/** The topics each alarm already notifies. */
-const NOTIFIED = new WeakMap<cloudwatch.Alarm, Set<sns.ITopic>>();
-
-/** How often the safety-net schedule looks at a model with batch windows (and publishes its expected units). */
-const SAFETY_NET_RATE = Duration.minutes(5);
 
 /**
  * A trained Amazon Rekognition Custom Labels model, running as part of a stack.
@@ -244,8 +195,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     this.windows = windows;
     this.provider = provider;
     if (windows) {
-      this.batchWindowCost = costOf(windows, price);
-      this.scheduleWindows(provider, resource, properties, props.batchWindows!.timeZone);
+      this.batchWindowCost = batchWindowCost(windows, price);
+      scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone);
       const c = this.batchWindowCost;
       Annotations.of(this).addInfo(`batch windows schedule ${c.scheduledInferenceUnitHoursPerWeek} inference-unit hours a week ` +
         `(${c.scheduledInferenceUnitHoursPerWeekAtMax} at max units), $${c.scheduledCostPerWeek.toFixed(2)} ($${c.scheduledCostPerWeekAtMax.toFixed(2)}), ` +
@@ -259,32 +210,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     this.projectArn = props.projectArn ?? resource.getAttString(ATTR.projectArn);
     this.minInferenceUnits = min;
     this.maxInferenceUnits = max;
-    if (props.costGuard) this.addCostGuard(props.costGuard);
-  }
-
-  /** The schedules of the batch windows: a waiter run at every boundary, and a periodic safety net. */
-  private scheduleWindows(provider: CustomLabelsProvider, resource: CustomResource, properties: Record<string, string>, timeZone: TimeZone): void {
-    const path = provider.scheduledPath();
-    const stack = Stack.of(this);
-    const table = JSON.parse(properties[PROP.batchWindows]) as WindowTable;
-    const input = scheduler.ScheduleTargetInput.fromObject({
-      model: { properties, stackName: stack.stackName, logicalId: stack.getLogicalId(resource.node.defaultChild as CfnResource) },
-    });
-    const targetOptions = { input, role: path.schedulerRole, deadLetterQueue: path.deadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(30) };
-    // The safety net corrects a missed event, and a boundary a spring-forward skipped, within minutes.
-    new scheduler.Schedule(this, 'SafetyNet', {
-      schedule: scheduler.ScheduleExpression.rate(SAFETY_NET_RATE),
-      target: new targets.LambdaInvoke(path.function, targetOptions),
-      description: `Keeps ${this.node.path} in step with its batch windows`,
-    });
-    boundaryMinutes(table).forEach((minute, i) => {
-      const t = WeeklyTime.fromMinuteOfWeek(minute);
-      new scheduler.Schedule(this, `Boundary${i}`, {
-        schedule: scheduler.ScheduleExpression.cron({ minute: String(t.minute), hour: String(t.hour), weekDay: CRON_DAYS[t.day], timeZone }),
-        target: new targets.StepFunctionsStartExecution(path.waiter, targetOptions),
-        description: `${this.node.path}: batch-window boundary at ${t} ${timeZone.timezoneName}`,
-      });
-    });
+    if (props.costGuard) this.alarms.push(...costGuardAlarms(this, this.watched(), props.costGuard));
   }
 
   /**
@@ -304,131 +230,19 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
 
   /** Adds this model's widgets to a dashboard: units against desired and declared, IU-hours, and alarms. */
   public addToDashboard(dashboard: cloudwatch.Dashboard): void {
-    const name = this.node.id;
-    const declared = this.highestDeclaredUnits();
-    const units = [
-      this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM, label: 'In service' }),
-      this.metricDesiredInferenceUnits({ label: 'Desired' }),
-      this.metricMinInferenceUnits({ label: 'Min (started with)' }),
-      this.metricMaxInferenceUnits({ label: 'Max (started with)' }),
-      ...(this.windows ? [this.metricExpectedInferenceUnits({ label: 'Expected by the batch windows' })] : []),
-    ];
-    const hours = this.metricInferenceUnitHours({ label: 'IU-hours per hour' });
-    const widgets: cloudwatch.IWidget[] = [
-      new cloudwatch.GraphWidget({
-        title: `${name}: inference units`,
-        left: units,
-        leftAnnotations: [{ value: declared, label: 'Highest declared units', color: cloudwatch.Color.RED }],
-        leftYAxis: { min: 0 },
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: `${name}: inference-unit hours`,
-        left: [hours],
-        right: [new cloudwatch.MathExpression({
-          expression: 'RUNNING_SUM(h)',
-          usingMetrics: { h: hours },
-          period: Duration.hours(1),
-          label: 'Cumulative over the range (24 h: IU-hours per day)',
-        })],
-        leftYAxis: { min: 0 },
-        rightYAxis: { min: 0 },
-        width: 12,
-      }),
-    ];
-    if (this.windows) {
-      const path = this.provider.scheduledPath();
-      widgets.push(new cloudwatch.GraphWidget({
-        title: 'Scheduled transitions that failed (all models of the stack)',
-        left: [
-          path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM, label: 'Waiter executions failed' }),
-          path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM, label: 'Waiter executions timed out' }),
-          path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, label: 'Periodic calls in the dead-letter queue' }),
-        ],
-        leftYAxis: { min: 0 },
-        width: 12,
-      }));
-    }
-    if (this.alarms.length > 0) widgets.push(new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms: this.alarms, width: 12 }));
-    dashboard.addWidgets(...widgets);
+    dashboard.addWidgets(...modelDashboardWidgets(this, this.watched(), this.alarms));
   }
 
-  /** The most units anything in the declaration allows: the model's max or min, or any window's. */
-  private highestDeclaredUnits(): number {
+  /** What the cost guard and the dashboard read of this model besides its metrics. */
+  private watched(): WatchedModel {
     const candidates = [this.maxInferenceUnits ?? this.minInferenceUnits];
     for (const w of this.windows?.windows ?? []) candidates.push(w.maxInferenceUnits ?? w.minInferenceUnits);
-    return Math.max(...candidates);
-  }
-
-  private addCostGuard(options: CostGuardOptions): void {
-    const declared = this.highestDeclaredUnits();
-    const alarms: cloudwatch.Alarm[] = [];
-    alarms.push(new cloudwatch.Alarm(this, 'UnitsAboveDeclared', {
-      alarmDescription: `${this.node.path}: more inference units in service than the ${declared} the stack declares`,
-      metric: this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: declared,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      // A stopped model emits nothing: nothing in service, nothing to alarm on.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-    if (this.windows) {
-      alarms.push(new cloudwatch.Alarm(this, 'RunningOutsideWindows', {
-        alarmDescription: `${this.node.path}: inference units in service above what the batch windows expect (running outside its windows) for 30 minutes`,
-        metric: new cloudwatch.MathExpression({
-          expression: 'FILL(inService, 0) - FILL(expected, 0)',
-          usingMetrics: {
-            inService: this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM }),
-            expected: this.metricExpectedInferenceUnits(),
-          },
-          period: Duration.minutes(5),
-          label: 'Units in service above expected',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        // 30 minutes: a window's close is followed by a stop of a few minutes; a restart at an adjacent boundary too.
-        evaluationPeriods: 6,
-        datapointsToAlarm: 6,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-      alarms.push(this.provider.scheduledFailureAlarm());
-    }
-    const budget = (id: string, hours: number, limit: number | undefined, what: string) => {
-      if (limit === undefined) return;
-      if (!(limit > 0)) throw new Error(`${this.node.path}: costGuard ${what} must be a number > 0, got ${limit}`);
-      alarms.push(new cloudwatch.Alarm(this, id, {
-        alarmDescription: `${this.node.path}: more than ${limit} inference-unit hours in the last ${hours} hours`,
-        metric: new cloudwatch.MathExpression({
-          // Each hourly point is the IU-hours of that hour; over the alarm's range (24 or 168 hours) the running
-          // sum's last point is the rolling total, and the earlier ones are smaller.
-          expression: 'RUNNING_SUM(FILL(units, 0))',
-          usingMetrics: { units: this.metricInServiceInferenceUnits({ period: Duration.hours(1), statistic: cloudwatch.Stats.AVERAGE }) },
-          period: Duration.hours(1),
-          label: `IU-hours in the last ${hours} hours`,
-        }),
-        threshold: limit,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: hours,
-        datapointsToAlarm: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+    return {
+      highestDeclaredUnits: Math.max(...candidates),
+      expectedUnits: this.windows ? this.metricExpectedInferenceUnits() : undefined,
+      scheduledPath: this.windows ? this.provider.scheduledPath() : undefined,
+      scheduledFailures: this.windows ? () => this.provider.scheduledFailureAlarm() : undefined,
     };
-    budget('DailyBudget', 24, options.dailyInferenceUnitHourBudget, 'dailyInferenceUnitHourBudget');
-    budget('WeeklyBudget', 168, options.weeklyInferenceUnitHourBudget, 'weeklyInferenceUnitHourBudget');
-    if (options.alarmTopic) {
-      const action = new cloudwatchActions.SnsAction(options.alarmTopic);
-      for (const alarm of alarms) {
-        // The scheduled-failure alarm is shared by the stack's models: add each topic once.
-        const topics = NOTIFIED.get(alarm) ?? new Set<sns.ITopic>();
-        NOTIFIED.set(alarm, topics);
-        if (topics.has(options.alarmTopic)) continue;
-        topics.add(options.alarmTopic);
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
-    this.alarms.push(...alarms);
   }
 }
 
@@ -447,24 +261,6 @@ function resolveWindows(where: string, windows: BatchWindows, min: number, max: 
     throw new Error(`${where}: batchWindows: ${named}`);
   }
   return table;
-}
-
-function costOf(table: WindowTable, price: number): BatchWindowCost {
-  const hours = scheduledInferenceUnitHours(table);
-  const round = (n: number) => Math.round(n * 100) / 100;
-  const alwaysOn = 168 * Math.max(...table.windows.map((w) => w.minInferenceUnits));
-  const alwaysOnAtMax = 168 * Math.max(...table.windows.map((w) => w.maxInferenceUnits ?? w.minInferenceUnits));
-  return {
-    scheduledInferenceUnitHoursPerWeek: round(hours.atMin),
-    scheduledInferenceUnitHoursPerWeekAtMax: round(hours.atMax),
-    alwaysOnInferenceUnitHoursPerWeek: alwaysOn,
-    alwaysOnInferenceUnitHoursPerWeekAtMax: alwaysOnAtMax,
-    inferenceUnitHourPrice: price,
-    scheduledCostPerWeek: round(hours.atMin * price),
-    scheduledCostPerWeekAtMax: round(hours.atMax * price),
-    alwaysOnCostPerWeek: round(alwaysOn * price),
-    alwaysOnCostPerWeekAtMax: round(alwaysOnAtMax * price),
-  };
 }
 
 /** A model this stack does not run, imported by its ARN: grants and metrics work as for one it runs. */

@@ -1,18 +1,19 @@
+// The one custom resource provider of a stack (CloudFormation's side): the handler role and its policy, the onEvent
+// and isComplete functions behind aws-cdk-lib's Provider framework, and the shared pieces the stack guard and the
+// scheduled path run on.
 import * as path from 'path';
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from './private/acknowledge';
 import { HandlerPolicy } from './private/handler-policy';
+import { createScheduledPath, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
+import { addStackGuard } from './stack-guard';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
@@ -20,35 +21,7 @@ const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
 /** How often the Provider's waiter calls isComplete. Short, so a model is reported RUNNING within seconds. */
 const QUERY_INTERVAL = Duration.seconds(5);
 
-/**
- * Acknowledges one cdk-nag AwsSolutions finding on a construct of this library, with the reason it is by design.
- * @param finding the rule, with the finding id where the rule reports one (`AwsSolutions-IAM5[Resource::*]`)
- */
-function acknowledgeFinding(scope: Construct, finding: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions::${finding}`, reason });
-}
-
 const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
-
-/** How often the stack guard looks for models the stack owns but no longer declares. */
-export const GUARD_RATE = Duration.minutes(5);
-
-/** How often the scheduled waiter looks at a model while it converges after a window boundary. */
-const SCHEDULED_POLL = Duration.seconds(30);
-/** How long the scheduled waiter tries before its execution fails (and is alarmed): a stop plus a slow start. */
-const SCHEDULED_TIMEOUT = Duration.minutes(90);
-
-/** The stack's scheduled path: shared by every model of the stack that has batch windows. */
-export interface ScheduledPath {
-  /** Called every few minutes by each model's safety-net schedule. */
-  readonly function: lambda.IFunction;
-  /** Started at each window boundary; polls the function until the model has converged. */
-  readonly waiter: sfn.StateMachine;
-  /** Where failed periodic invocations and undeliverable schedule events end up. */
-  readonly deadLetterQueue: sqs.Queue;
-  /** The role EventBridge Scheduler assumes: it may invoke only this function and start only this waiter. */
-  readonly schedulerRole: iam.Role;
-}
 
 /**
  * The one custom resource provider of a stack: every CustomLabelsModel in the stack shares its Lambda functions,
@@ -69,12 +42,9 @@ export class CustomLabelsProvider extends Construct {
   private readonly declaredVersions = new Map<string, string>();
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
-  private readonly code: lambda.Code;
-  private readonly runtime: lambda.Runtime;
-  /** Where failed scheduled calls (the guard's, the batch windows') and undeliverable schedule events end up. */
-  private readonly deadLetterQueue: sqs.Queue;
-  /** The role EventBridge Scheduler assumes: it may invoke only this stack's scheduled functions and waiter. */
-  private readonly schedulerRole: iam.Role;
+  /** What the stack guard and the scheduled path run on: the handler role and code, the dead-letter queue (failed
+   * scheduled calls, undeliverable schedule events) and the role EventBridge Scheduler assumes. */
+  private readonly deps: ScheduledPathDeps;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -84,8 +54,8 @@ export class CustomLabelsProvider extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
     this.policy = new HandlerPolicy(this.role);
-    const code = (this.code = lambda.Code.fromAsset(HANDLER_ASSET_DIR));
-    const runtime = (this.runtime = lambda.determineLatestNodeRuntime(this));
+    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
+    const runtime = lambda.determineLatestNodeRuntime(this);
     const onEvent = new lambda.Function(this, 'OnEvent', {
       description: 'Rekognition Custom Labels models: claims a model for a CloudFormation request',
       runtime,
@@ -147,128 +117,31 @@ export class CustomLabelsProvider extends Construct {
     acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
       'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
 
-    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+    const deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
     });
-    acknowledgeFinding(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the scheduled calls (Lambda on-failure destination and Scheduler targets)');
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    acknowledgeFinding(deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the scheduled calls (Lambda on-failure destination and Scheduler targets)');
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
       description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
     });
-    this.addStackGuard();
-  }
-
-  /**
-   * The stack guard: every few minutes it stops any model whose ownership tag names this stack but which the stack no
-   * longer declares (lambda/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes.
-   */
-  private addStackGuard(): void {
-    const guard = new lambda.Function(this, 'StackGuard', {
-      description: 'Rekognition Custom Labels models: stops models this stack owns but no longer declares',
-      runtime: this.runtime,
-      code: this.code,
-      handler: 'index.onGuard',
-      role: this.role,
-      timeout: Duration.minutes(5),
-      environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
-      retryAttempts: 2,
-      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
-    });
-    new scheduler.Schedule(this, 'StackGuardSchedule', {
-      schedule: scheduler.ScheduleExpression.rate(GUARD_RATE),
-      target: new targets.LambdaInvoke(guard, {
-        input: scheduler.ScheduleTargetInput.fromObject({ stack: Stack.of(this).stackId }),
-        role: this.schedulerRole,
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 3,
-        maxEventAge: Duration.minutes(10),
-      }),
-      description: `Stops Rekognition Custom Labels models that ${Stack.of(this).stackName} owns but no longer declares`,
-    });
-    acknowledgeFinding(this.schedulerRole, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(guard.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      'EventBridge Scheduler may invoke the versions of the stack guard function; aws-cdk-lib grants <arn>:* with the function');
+    this.deps = { role: this.role, code, runtime, deadLetterQueue, schedulerRole };
+    addStackGuard(this, this.deps);
   }
 
   /** The stack's scheduled path, created when the first model with batch windows asks for it. */
   public scheduledPath(): ScheduledPath {
-    if (this.scheduled) return this.scheduled;
-    const deadLetterQueue = this.deadLetterQueue;
-    const fn = new lambda.Function(this, 'OnSchedule', {
-      description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
-      runtime: this.runtime,
-      code: this.code,
-      handler: 'index.onSchedule',
-      role: this.role,
-      timeout: Duration.minutes(2),
-      environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
-      // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
-      retryAttempts: 2,
-      onFailure: new lambdaDestinations.SqsDestination(deadLetterQueue),
-    });
-    const step = new tasks.LambdaInvoke(this, 'Reconcile', {
-      lambdaFunction: fn,
-      payload: sfn.TaskInput.fromObject({ 'model.$': '$.model' }),
-      payloadResponseOnly: true,
-      resultPath: '$.result',
-    });
-    // A thrown step (a start that ended FAILED, access denied) is retried, then fails the execution: alarmed.
-    step.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2 });
-    const converged = new sfn.Choice(this, 'Converged?')
-      .when(sfn.Condition.booleanEquals('$.result.converged', true), new sfn.Succeed(this, 'Converged'))
-      .otherwise(new sfn.Wait(this, 'Wait', { time: sfn.WaitTime.duration(SCHEDULED_POLL) }).next(step));
-    const waiter = new sfn.StateMachine(this, 'ScheduleWaiter', {
-      definitionBody: sfn.DefinitionBody.fromChainable(step.next(converged)),
-      timeout: SCHEDULED_TIMEOUT,
-      comment: 'Polls a Rekognition Custom Labels model after a batch-window boundary until it has converged',
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'ScheduleWaiterLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: false,
-      },
-    });
-    const schedulerRole = this.schedulerRole;
-    const fnVersions = `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
-    acknowledgeFinding(waiter, fnVersions,
-      "The scheduled waiter may invoke its one function and that function's versions (<function arn>:*), as aws-cdk-lib's LambdaInvoke task grants it");
-    acknowledgeFinding(waiter, 'AwsSolutions-IAM5[Resource::*]',
-      "With tracing and logging on, aws-cdk-lib's StateMachine grants the scheduled waiter's role, on *, xray:PutTraceSegments, PutTelemetryRecords, " +
-      'GetSamplingRules, GetSamplingTargets and logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
-      'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups: none of these actions has a resource type, so * is the only resource they can name');
-    acknowledgeFinding(schedulerRole, fnVersions,
-      'EventBridge Scheduler may invoke the versions of the one scheduled-path function; aws-cdk-lib grants <arn>:* with the function');
-    this.scheduled = { function: fn, waiter, deadLetterQueue, schedulerRole };
+    this.scheduled ??= createScheduledPath(this, this.deps);
     return this.scheduled;
   }
 
-  /**
-   * One alarm for the stack's scheduled transitions: a waiter execution that failed or timed out, or a periodic call
-   * that ended in the dead-letter queue (after Lambda's retries).
-   */
+  /** The alarm on the stack's failed scheduled transitions, created when the first cost guard asks for it. */
   public scheduledFailureAlarm(): cloudwatch.Alarm {
-    if (this.scheduledFailures) return this.scheduledFailures;
-    const path = this.scheduledPath();
-    this.scheduledFailures = new cloudwatch.Alarm(this, 'ScheduledTransitionsFailed', {
-      alarmDescription: 'A batch-window transition of a Rekognition Custom Labels model failed: see the waiter executions and the dead-letter queue',
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)',
-        usingMetrics: {
-          failed: path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM }),
-          timedOut: path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM }),
-          deadLetters: path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
-        },
-        period: Duration.minutes(5),
-        label: 'Failed scheduled transitions',
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.scheduledFailures ??= scheduledFailureAlarm(this, this.scheduledPath());
     return this.scheduledFailures;
   }
 

@@ -1,3 +1,5 @@
 export * from './batch-windows';
 export * from './custom-labels-model-base';
 export * from './custom-labels-model';
+export type { BatchWindowCost } from './batch-window-cost';
+export type { CostGuardOptions } from './cost-guard';

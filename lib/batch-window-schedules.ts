@@ -1,0 +1,45 @@
+// The EventBridge Scheduler schedules of a model with batch windows: they start the stack's scheduled path
+// (lib/scheduled-path.ts) at every window boundary and every few minutes as a safety net.
+import { CfnResource, CustomResource, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { WeekDay, WeeklyTime } from './batch-windows';
+import { boundaryMinutes, WindowTable } from './private/weekly-windows';
+import { PROP } from './private/resource-properties';
+import { ScheduledPath } from './scheduled-path';
+
+const CRON_DAYS: Record<WeekDay, string> = {
+  [WeekDay.MONDAY]: 'MON', [WeekDay.TUESDAY]: 'TUE', [WeekDay.WEDNESDAY]: 'WED', [WeekDay.THURSDAY]: 'THU',
+  [WeekDay.FRIDAY]: 'FRI', [WeekDay.SATURDAY]: 'SAT', [WeekDay.SUNDAY]: 'SUN',
+};
+
+/** How often the safety-net schedule looks at a model with batch windows (and publishes its expected units). */
+const SAFETY_NET_RATE = Duration.minutes(5);
+
+/**
+ * The schedules of one model's batch windows: a waiter run at every boundary, in the windows' time zone, and a
+ * periodic safety net.
+ */
+export function scheduleBatchWindows(model: Construct, path: ScheduledPath, resource: CustomResource, properties: Record<string, string>, timeZone: TimeZone): void {
+  const stack = Stack.of(model);
+  const table = JSON.parse(properties[PROP.batchWindows]) as WindowTable;
+  const input = scheduler.ScheduleTargetInput.fromObject({
+    model: { properties, stackName: stack.stackName, logicalId: stack.getLogicalId(resource.node.defaultChild as CfnResource) },
+  });
+  const targetOptions = { input, role: path.schedulerRole, deadLetterQueue: path.deadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(30) };
+  // The safety net corrects a missed event, and a boundary a spring-forward skipped, within minutes.
+  new scheduler.Schedule(model, 'SafetyNet', {
+    schedule: scheduler.ScheduleExpression.rate(SAFETY_NET_RATE),
+    target: new targets.LambdaInvoke(path.function, targetOptions),
+    description: `Keeps ${model.node.path} in step with its batch windows`,
+  });
+  boundaryMinutes(table).forEach((minute, i) => {
+    const t = WeeklyTime.fromMinuteOfWeek(minute);
+    new scheduler.Schedule(model, `Boundary${i}`, {
+      schedule: scheduler.ScheduleExpression.cron({ minute: String(t.minute), hour: String(t.hour), weekDay: CRON_DAYS[t.day], timeZone }),
+      target: new targets.StepFunctionsStartExecution(path.waiter, targetOptions),
+      description: `${model.node.path}: batch-window boundary at ${t} ${timeZone.timezoneName}`,
+    });
+  });
+}

@@ -1,0 +1,13 @@
+// What the cost guard and the dashboard widgets read of a model of this stack, besides its metrics.
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ScheduledPath } from '../scheduled-path';
+
+export interface WatchedModel {
+  /** The most units anything in the declaration allows: the model's max or min, or any window's. */
+  readonly highestDeclaredUnits: number;
+  /** What the batch windows expect now (the scheduled path publishes it); undefined without batch windows. */
+  readonly expectedUnits?: cloudwatch.Metric;
+  /** The stack's scheduled path, and the alarm on its failures (created on first use); undefined without batch windows. */
+  readonly scheduledPath?: ScheduledPath;
+  readonly scheduledFailures?: () => cloudwatch.Alarm;
+}

@@ -1,0 +1,113 @@
+// The stack's scheduled path for batch windows: one function that takes one reconcile step (lambda/on-schedule.ts),
+// a waiter state machine that calls it after each window boundary until the model has converged, and the alarm on
+// their failures. Shared by every model of the stack that has batch windows; created by the provider on first use.
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './private/acknowledge';
+
+/** How often the scheduled waiter looks at a model while it converges after a window boundary. */
+const SCHEDULED_POLL = Duration.seconds(30);
+/** How long the scheduled waiter tries before its execution fails (and is alarmed): a stop plus a slow start. */
+const SCHEDULED_TIMEOUT = Duration.minutes(90);
+
+/** The stack's scheduled path: shared by every model of the stack that has batch windows. */
+export interface ScheduledPath {
+  /** Called every few minutes by each model's safety-net schedule. */
+  readonly function: lambda.IFunction;
+  /** Started at each window boundary; polls the function until the model has converged. */
+  readonly waiter: sfn.StateMachine;
+  /** Where failed periodic invocations and undeliverable schedule events end up. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** The role EventBridge Scheduler assumes: it may invoke only this function and start only this waiter. */
+  readonly schedulerRole: iam.Role;
+}
+
+/** What the scheduled path shares with the provider. */
+export interface ScheduledPathDeps {
+  readonly role: iam.IRole;
+  readonly code: lambda.Code;
+  readonly runtime: lambda.Runtime;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedulerRole: iam.Role;
+}
+
+/** Creates the stack's scheduled path in the provider's scope. */
+export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): ScheduledPath {
+  const { deadLetterQueue, schedulerRole } = deps;
+  const fn = new lambda.Function(scope, 'OnSchedule', {
+    description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
+    runtime: deps.runtime,
+    code: deps.code,
+    handler: 'index.onSchedule',
+    role: deps.role,
+    timeout: Duration.minutes(2),
+    environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+    // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
+    retryAttempts: 2,
+    onFailure: new lambdaDestinations.SqsDestination(deadLetterQueue),
+  });
+  const step = new tasks.LambdaInvoke(scope, 'Reconcile', {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject({ 'model.$': '$.model' }),
+    payloadResponseOnly: true,
+    resultPath: '$.result',
+  });
+  // A thrown step (a start that ended FAILED, access denied) is retried, then fails the execution: alarmed.
+  step.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2 });
+  const converged = new sfn.Choice(scope, 'Converged?')
+    .when(sfn.Condition.booleanEquals('$.result.converged', true), new sfn.Succeed(scope, 'Converged'))
+    .otherwise(new sfn.Wait(scope, 'Wait', { time: sfn.WaitTime.duration(SCHEDULED_POLL) }).next(step));
+  const waiter = new sfn.StateMachine(scope, 'ScheduleWaiter', {
+    definitionBody: sfn.DefinitionBody.fromChainable(step.next(converged)),
+    timeout: SCHEDULED_TIMEOUT,
+    comment: 'Polls a Rekognition Custom Labels model after a batch-window boundary until it has converged',
+    tracingEnabled: true,
+    logs: {
+      destination: new logs.LogGroup(scope, 'ScheduleWaiterLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: false,
+    },
+  });
+  const fnVersions = `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
+  acknowledgeFinding(waiter, fnVersions,
+    "The scheduled waiter may invoke its one function and that function's versions (<function arn>:*), as aws-cdk-lib's LambdaInvoke task grants it");
+  acknowledgeFinding(waiter, 'AwsSolutions-IAM5[Resource::*]',
+    "With tracing and logging on, aws-cdk-lib's StateMachine grants the scheduled waiter's role, on *, xray:PutTraceSegments, PutTelemetryRecords, " +
+    'GetSamplingRules, GetSamplingTargets and logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
+    'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups: none of these actions has a resource type, so * is the only resource they can name');
+  acknowledgeFinding(schedulerRole, fnVersions,
+    'EventBridge Scheduler may invoke the versions of the one scheduled-path function; aws-cdk-lib grants <arn>:* with the function');
+  return { function: fn, waiter, deadLetterQueue, schedulerRole };
+}
+
+/**
+ * One alarm for the stack's scheduled transitions: a waiter execution that failed or timed out, or a periodic call
+ * that ended in the dead-letter queue (after Lambda's retries).
+ */
+export function scheduledFailureAlarm(scope: Construct, path: ScheduledPath): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, 'ScheduledTransitionsFailed', {
+    alarmDescription: 'A batch-window transition of a Rekognition Custom Labels model failed: see the waiter executions and the dead-letter queue',
+    metric: new cloudwatch.MathExpression({
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)',
+      usingMetrics: {
+        failed: path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM }),
+        timedOut: path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM }),
+        deadLetters: path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+      },
+      period: Duration.minutes(5),
+      label: 'Failed scheduled transitions',
+    }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}

@@ -1,0 +1,40 @@
+// The stack guard: every few minutes it stops any model whose ownership tag names this stack but which the stack no
+// longer declares (lambda/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes, not a month.
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './private/acknowledge';
+import { ScheduledPathDeps } from './scheduled-path';
+
+/** How often the stack guard looks for models the stack owns but no longer declares. */
+export const GUARD_RATE = Duration.minutes(5);
+
+export function addStackGuard(scope: Construct, deps: ScheduledPathDeps): void {
+  const guard = new lambda.Function(scope, 'StackGuard', {
+    description: 'Rekognition Custom Labels models: stops models this stack owns but no longer declares',
+    runtime: deps.runtime,
+    code: deps.code,
+    handler: 'index.onGuard',
+    role: deps.role,
+    timeout: Duration.minutes(5),
+    environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+    retryAttempts: 2,
+    onFailure: new lambdaDestinations.SqsDestination(deps.deadLetterQueue),
+  });
+  new scheduler.Schedule(scope, 'StackGuardSchedule', {
+    schedule: scheduler.ScheduleExpression.rate(GUARD_RATE),
+    target: new targets.LambdaInvoke(guard, {
+      input: scheduler.ScheduleTargetInput.fromObject({ stack: Stack.of(scope).stackId }),
+      role: deps.schedulerRole,
+      deadLetterQueue: deps.deadLetterQueue,
+      retryAttempts: 3,
+      maxEventAge: Duration.minutes(10),
+    }),
+    description: `Stops Rekognition Custom Labels models that ${Stack.of(scope).stackName} owns but no longer declares`,
+  });
+  acknowledgeFinding(deps.schedulerRole, `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(guard.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+    'EventBridge Scheduler may invoke the versions of the stack guard function; aws-cdk-lib grants <arn>:* with the function');
+}

@@ -36,9 +36,9 @@ export interface ICustomLabelsModel extends IConstruct {
   metricMaxInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /**
-   * Inference-unit hours used, one datapoint an hour: the hourly Average of InServiceInferenceUnits, which is how
-   * AWS's usage report reads it (the units in use that hour), with hours that have no datapoint (a stopped model
-   * emits nothing) as 0. An hour the model ran part of counts as a whole hour at its average units.
+   * Inference-unit hours used in each period: the Sum of InServiceInferenceUnits over the period, over 60.
+   * Rekognition publishes one value a minute (the units in service that minute) while the model runs and nothing
+   * while it is stopped, so a period with no datapoint used no inference-unit hours.
    */
   metricInferenceUnitHours(props?: InferenceUnitHoursOptions): cloudwatch.IMetric;
 }
@@ -50,6 +50,12 @@ export interface InferenceUnitHoursOptions {
    * @default 'Inference-unit hours'
    */
   readonly label?: string;
+
+  /**
+   * The period of each datapoint: the inference-unit hours of one hour, one day, ...
+   * @default Duration.hours(1)
+   */
+  readonly period?: Duration;
 }
 
 /** What grants and metrics of a model need, for a model of this stack or an imported one. */
@@ -90,10 +96,11 @@ export abstract class CustomLabelsModelBase extends Resource implements ICustomL
   }
 
   public metricInferenceUnitHours(props: InferenceUnitHoursOptions = {}): cloudwatch.IMetric {
+    const period = props.period ?? Duration.hours(1);
     return new cloudwatch.MathExpression({
-      expression: 'FILL(units, 0)',
-      usingMetrics: { units: this.metricInServiceInferenceUnits({ period: Duration.hours(1), statistic: cloudwatch.Stats.AVERAGE }) },
-      period: Duration.hours(1),
+      expression: 'units / 60',
+      usingMetrics: { units: this.metricInServiceInferenceUnits({ period, statistic: cloudwatch.Stats.SUM }) },
+      period,
       label: props.label ?? 'Inference-unit hours',
     });
   }

@@ -9,7 +9,7 @@ export function modelDashboardWidgets(model: CustomLabelsModelBase, watched: Wat
   const name = model.node.id;
   const declared = watched.highestDeclaredUnits;
   const units = [
-    model.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM, label: 'In service' }),
+    model.metricInServiceInferenceUnits({ label: 'In service' }),
     model.metricDesiredInferenceUnits({ label: 'Desired' }),
     model.metricMinInferenceUnits({ label: 'Min (started with)' }),
     model.metricMaxInferenceUnits({ label: 'Max (started with)' }),
@@ -45,7 +45,7 @@ export function modelDashboardWidgets(model: CustomLabelsModelBase, watched: Wat
       left: [
         path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM, label: 'Waiter executions failed' }),
         path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM, label: 'Waiter executions timed out' }),
-        path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, label: 'Periodic calls in the dead-letter queue' }),
+        path.deadLetterQueue.metricNumberOfMessagesSent({ statistic: cloudwatch.Stats.SUM, label: 'Calls sent to the dead-letter queue' }),
       ],
       leftYAxis: { min: 0 },
       width: 12,

@@ -93,6 +93,9 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
  * that ended in the dead-letter queue (after Lambda's retries).
  */
 export function scheduledFailureAlarm(scope: Construct, path: ScheduledPath): cloudwatch.Alarm {
+  // Failures counted as they happen, not what stays visible: a dead letter is kept 14 days, and an alarm on the
+  // queue's depth would stay in ALARM that long and notify nobody of the next failure. 20 minutes of periods, so a
+  // datapoint of a queue SQS had not seen active for a while (published up to 15 minutes late) still lands in one.
   return new cloudwatch.Alarm(scope, 'ScheduledTransitionsFailed', {
     alarmDescription: 'A batch-window transition of a Rekognition Custom Labels model failed: see the waiter executions and the dead-letter queue',
     metric: new cloudwatch.MathExpression({
@@ -100,14 +103,16 @@ export function scheduledFailureAlarm(scope: Construct, path: ScheduledPath): cl
       usingMetrics: {
         failed: path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM }),
         timedOut: path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM }),
-        deadLetters: path.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM }),
+        // Lambda's on-failure destination and Scheduler's dead-letter queue send messages (a redrive would not count).
+        deadLetters: path.deadLetterQueue.metricNumberOfMessagesSent({ statistic: cloudwatch.Stats.SUM }),
       },
       period: Duration.minutes(5),
       label: 'Failed scheduled transitions',
     }),
     threshold: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
+    evaluationPeriods: 4,
+    datapointsToAlarm: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
 }

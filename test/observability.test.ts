@@ -1,5 +1,5 @@
 // Metrics, cost guard alarms, dashboard widgets and imported models, as synthesized.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -40,12 +40,12 @@ describe('metrics', () => {
     expect(m.statistic).toBe('Maximum');
   });
 
-  test('inference-unit hours: hourly Average of units in service, missing hours as 0', () => {
-    const e = model.metricInferenceUnitHours() as cloudwatch.MathExpression;
-    expect(e.expression).toBe('FILL(units, 0)');
-    expect(e.period.toSeconds()).toBe(3600);
+  test.each([[undefined, 3600], [Duration.days(1), 86400]])('inference-unit hours: the Sum of the per-minute units in service over %s, over 60', (period, seconds) => {
+    const e = model.metricInferenceUnitHours({ period }) as cloudwatch.MathExpression;
+    expect(e.expression).toBe('units / 60');
+    expect(e.period.toSeconds()).toBe(seconds);
     const units = e.usingMetrics.units as cloudwatch.Metric;
-    expect([units.metricName, units.statistic, units.period.toSeconds()]).toEqual(['InServiceInferenceUnits', 'Average', 3600]);
+    expect([units.metricName, units.statistic, units.period.toSeconds()]).toEqual(['InServiceInferenceUnits', 'Sum', seconds]);
   });
 
   test('the expected-units metric exists only with batch windows', () => {
@@ -60,10 +60,10 @@ describe('cost guard alarms', () => {
   const { stack, topic } = fullStack();
   const topicRef = JSON.parse(JSON.stringify(Stack.of(topic).resolve(topic.topicArn)));
 
-  test('units in service above the highest declared: Maximum over 5 minutes, 3 of 3, missing data not breaching', () => {
+  test('units in service above the highest declared: Average over 5 minutes, 3 of 3, missing data not breaching', () => {
     const p = alarm(stack, 'WidgetsUnitsAboveDeclared');
     expect(p).toMatchObject({
-      MetricName: 'InServiceInferenceUnits', Namespace: 'AWS/Rekognition', Statistic: 'Maximum', Period: 300,
+      MetricName: 'InServiceInferenceUnits', Namespace: 'AWS/Rekognition', Statistic: 'Average', Period: 300,
       Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching',
       AlarmActions: [topicRef], OKActions: [topicRef],
     });
@@ -76,29 +76,30 @@ describe('cost guard alarms', () => {
     const expression = p.Metrics.find((m: { Expression?: string }) => m.Expression);
     expect(expression.Expression).toBe('FILL(inService, 0) - FILL(expected, 0)');
     const byId = Object.fromEntries(p.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { Id: string; MetricStat: any }) => [m.Id, m.MetricStat]));
-    expect(byId.inService).toMatchObject({ Metric: { Namespace: 'AWS/Rekognition', MetricName: 'InServiceInferenceUnits' }, Stat: 'Maximum', Period: 300 });
+    expect(byId.inService).toMatchObject({ Metric: { Namespace: 'AWS/Rekognition', MetricName: 'InServiceInferenceUnits' }, Stat: 'Average', Period: 300 });
     expect(byId.expected).toMatchObject({ Metric: { Namespace: 'RekognitionCustomLabels/Schedule', MetricName: 'ExpectedInferenceUnits' }, Stat: 'Maximum', Period: 300 });
     expect(p).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 6, DatapointsToAlarm: 6, TreatMissingData: 'notBreaching' });
   });
 
   test.each([
-    ['WidgetsDailyBudget', 60, 24],
-    ['WidgetsWeeklyBudget', 400, 168],
-    ['WeeklyBatchWeeklyBudget', 100, 168],
-  ])('%s: the rolling sum of hourly IU-hours, threshold %d, over %d hourly periods', (id, threshold, hours) => {
+    ['WidgetsDailyBudget', 60, 86400],
+    ['WidgetsWeeklyBudget', 400, 604800],
+    ['WeeklyBatchWeeklyBudget', 100, 604800],
+  ])('%s: one datapoint, the IU-hours of the last %d... period %d s, no RUNNING_SUM', (id, threshold, seconds) => {
     const p = alarm(stack, id);
     const expression = p.Metrics.find((m: { Expression?: string }) => m.Expression);
-    expect(expression.Expression).toBe('RUNNING_SUM(FILL(units, 0))');
-    expect(p.Metrics.find((m: { Id: string }) => m.Id === 'units').MetricStat).toMatchObject({ Metric: { MetricName: 'InServiceInferenceUnits' }, Stat: 'Average', Period: 3600 });
-    expect(p).toMatchObject({ Threshold: threshold, EvaluationPeriods: hours, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(expression.Expression).toBe('units / 60');
+    expect(p.Metrics.find((m: { Id: string }) => m.Id === 'units').MetricStat).toMatchObject({ Metric: { MetricName: 'InServiceInferenceUnits' }, Stat: 'Sum', Period: seconds });
+    expect(p).toMatchObject({ Threshold: threshold, EvaluationPeriods: 1, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(p.EvaluationWindow).toBeUndefined(); // CloudWatch's default: a sliding, rolling window
   });
 
-  test('failed scheduled transitions: one alarm per stack, waiter failures, time-outs and dead letters, notified once', () => {
+  test('failed scheduled transitions: one alarm per stack, counting waiter failures, time-outs and messages sent to the dead-letter queue', () => {
     const p = alarm(stack, 'ScheduledTransitionsFailed');
     expect(p.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)');
     const names = p.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { MetricName: string } } }) => m.MetricStat.Metric.MetricName).sort();
-    expect(names).toEqual(['ApproximateNumberOfMessagesVisible', 'ExecutionsFailed', 'ExecutionsTimedOut']);
-    expect(p).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef] });
+    expect(names).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'NumberOfMessagesSent']);
+    expect(p).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 4, DatapointsToAlarm: 1, AlarmActions: [topicRef] });
   });
 
   test('no costGuard, no alarms; a budget must be positive', () => {

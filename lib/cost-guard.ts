@@ -91,6 +91,7 @@ export function costGuardAlarms(model: CustomLabelsModelBase, watched: WatchedMo
     }));
     alarms.push(watched.scheduledFailures());
   }
+  alarms.push(watched.deadLetters());
   // One datapoint per alarm: the inference-unit hours of the last 24 hours (or 7 days), rolling (CloudWatch's default
   // sliding evaluation window). InServiceInferenceUnits has one value a minute while the model runs and none while it
   // is stopped, so the Sum over the window, over 60, is the inference-unit hours used in it. No RUNNING_SUM: the
@@ -114,7 +115,7 @@ export function costGuardAlarms(model: CustomLabelsModelBase, watched: WatchedMo
     letCloudWatchUseTopicKey(model, options.alarmTopic);
     const action = new cloudwatchActions.SnsAction(options.alarmTopic);
     for (const alarm of alarms) {
-      // The scheduled-failure alarm is shared by the stack's models: add each topic once.
+      // The scheduled-failure and dead-letter alarms are shared by the stack's models: add each topic once.
       const topics = NOTIFIED.get(alarm) ?? new Set<sns.ITopic>();
       NOTIFIED.set(alarm, topics);
       if (topics.has(options.alarmTopic)) continue;

@@ -242,6 +242,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
       expectedUnits: this.windows ? this.metricExpectedInferenceUnits() : undefined,
       scheduledPath: this.windows ? this.provider.scheduledPath() : undefined,
       scheduledFailures: this.windows ? () => this.provider.scheduledFailureAlarm() : undefined,
+      deadLetters: () => this.provider.deadLetterAlarm(),
     };
   }
 }

@@ -12,7 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledge';
 import { HandlerPolicy } from './private/handler-policy';
-import { createScheduledPath, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
+import { createScheduledPath, deadLetterAlarm, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
 import { addStackGuard } from './stack-guard';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
@@ -42,6 +42,7 @@ export class CustomLabelsProvider extends Construct {
   private readonly declaredVersions = new Map<string, string>();
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
+  private deadLetters?: cloudwatch.Alarm;
   /** What the stack guard and the scheduled path run on: the handler role and code, the dead-letter queue (failed
    * scheduled calls, undeliverable schedule events) and the role EventBridge Scheduler assumes. */
   private readonly deps: ScheduledPathDeps;
@@ -143,6 +144,12 @@ export class CustomLabelsProvider extends Construct {
   public scheduledFailureAlarm(): cloudwatch.Alarm {
     this.scheduledFailures ??= scheduledFailureAlarm(this, this.scheduledPath());
     return this.scheduledFailures;
+  }
+
+  /** The alarm on the stack's dead-letter queue (the stack guard's and the scheduled path's failed calls). */
+  public deadLetterAlarm(): cloudwatch.Alarm {
+    this.deadLetters ??= deadLetterAlarm(this, this.deps.deadLetterQueue);
+    return this.deadLetters;
   }
 
   /**

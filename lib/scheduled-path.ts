@@ -88,27 +88,40 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
   return { function: fn, waiter, deadLetterQueue, schedulerRole };
 }
 
-/**
- * One alarm for the stack's scheduled transitions: a waiter execution that failed or timed out, or a periodic call
- * that ended in the dead-letter queue (after Lambda's retries).
- */
+/** One alarm for the stack's batch-window transitions: a waiter execution that failed or timed out. */
 export function scheduledFailureAlarm(scope: Construct, path: ScheduledPath): cloudwatch.Alarm {
-  // Failures counted as they happen, not what stays visible: a dead letter is kept 14 days, and an alarm on the
-  // queue's depth would stay in ALARM that long and notify nobody of the next failure. 20 minutes of periods, so a
-  // datapoint of a queue SQS had not seen active for a while (published up to 15 minutes late) still lands in one.
+  // Failures counted as they happen (per period), so that each new one notifies and the alarm returns to OK by itself.
   return new cloudwatch.Alarm(scope, 'ScheduledTransitionsFailed', {
-    alarmDescription: 'A batch-window transition of a Rekognition Custom Labels model failed: see the waiter executions and the dead-letter queue',
+    alarmDescription: 'A batch-window transition of a Rekognition Custom Labels model failed: see the scheduled waiter\'s failed and timed-out executions',
     metric: new cloudwatch.MathExpression({
-      expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)',
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
       usingMetrics: {
         failed: path.waiter.metricFailed({ statistic: cloudwatch.Stats.SUM }),
         timedOut: path.waiter.metricTimedOut({ statistic: cloudwatch.Stats.SUM }),
-        // Lambda's on-failure destination and Scheduler's dead-letter queue send messages (a redrive would not count).
-        deadLetters: path.deadLetterQueue.metricNumberOfMessagesSent({ statistic: cloudwatch.Stats.SUM }),
       },
       period: Duration.minutes(5),
       label: 'Failed scheduled transitions',
     }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/**
+ * One alarm for the stack's dead-letter queue: a periodic call (the stack guard, a batch-window safety net) that
+ * failed after Lambda's retries, or a schedule event Scheduler could not deliver.
+ */
+export function deadLetterAlarm(scope: Construct, deadLetterQueue: sqs.IQueue): cloudwatch.Alarm {
+  // Messages sent per period, not what stays visible: a dead letter is kept 14 days, and an alarm on the queue's depth
+  // would stay in ALARM that long and notify nobody of the next failure. Lambda's on-failure destination and
+  // Scheduler send their messages (a redrive would not count). 20 minutes of periods, so that the datapoint of a queue
+  // SQS had not seen active for a while, published up to 15 minutes late, still lands in the window.
+  return new cloudwatch.Alarm(scope, 'ScheduledCallsFailed', {
+    alarmDescription: 'A scheduled call of the Rekognition Custom Labels stack guard or scheduled path failed, or a schedule could not deliver its event: see the dead-letter queue',
+    metric: deadLetterQueue.metricNumberOfMessagesSent({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
     threshold: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 4,

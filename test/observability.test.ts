@@ -94,12 +94,23 @@ describe('cost guard alarms', () => {
     expect(p.EvaluationWindow).toBeUndefined(); // CloudWatch's default: a sliding, rolling window
   });
 
-  test('failed scheduled transitions: one alarm per stack, counting waiter failures, time-outs and messages sent to the dead-letter queue', () => {
+  test('failed scheduled transitions: one alarm per stack, counting the waiter\'s failed and timed-out executions', () => {
     const p = alarm(stack, 'ScheduledTransitionsFailed');
-    expect(p.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(deadLetters, 0)');
+    expect(p.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0)');
     const names = p.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { MetricName: string } } }) => m.MetricStat.Metric.MetricName).sort();
-    expect(names).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'NumberOfMessagesSent']);
-    expect(p).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 4, DatapointsToAlarm: 1, AlarmActions: [topicRef] });
+    expect(names).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+    expect(p).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, DatapointsToAlarm: 1, AlarmActions: [topicRef] });
+  });
+
+  test('failed scheduled calls: one alarm per stack, on messages sent to the dead-letter queue, for every cost guard (every stack has a guard)', () => {
+    const p = alarm(stack, 'ScheduledCallsFailed');
+    expect(p).toMatchObject({
+      MetricName: 'NumberOfMessagesSent', Namespace: 'AWS/SQS', Statistic: 'Sum', Period: 300,
+      Threshold: 1, EvaluationPeriods: 4, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching', AlarmActions: [topicRef], OKActions: [topicRef],
+    });
+    const s = new Stack(new App(), 'NoWindows');
+    new CustomLabelsModel(s, 'M', { projectVersionArn: ALWAYS_ON_ARN, minInferenceUnits: 2, costGuard: { dailyInferenceUnitHourBudget: 10 } });
+    expect(Object.keys(alarmsOf(s)).filter((id) => id.includes('ScheduledCallsFailed'))).toHaveLength(1);
   });
 
   test('no costGuard, no alarms; a budget must be positive', () => {

@@ -10,4 +10,6 @@ export interface WatchedModel {
   /** The stack's scheduled path, and the alarm on its failures (created on first use); undefined without batch windows. */
   readonly scheduledPath?: ScheduledPath;
   readonly scheduledFailures?: () => cloudwatch.Alarm;
+  /** The alarm on the stack's dead-letter queue (created on first use): every stack has a stack guard. */
+  readonly deadLetters: () => cloudwatch.Alarm;
 }

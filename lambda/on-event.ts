@@ -69,7 +69,7 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<On
     } catch (e) {
       // A Delete that cannot even claim the model (access denied, say) must say what is left running, and how to stop it.
       if (isTransient(toServiceError(e))) throw e;
-      throw new Error(deleteFailure(spec.projectVersionArn, `${spec.projectVersionArn}: the delete failed: ${(e as Error).message}`));
+      throw new Error(deleteFailure(spec.projectVersionArn, `The delete failed: ${(e as Error).message}`));
     }
   }
   const spec = parseModelSpec(event.ResourceProperties);
@@ -82,7 +82,6 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<On
       if (oldRecord.exists && oldRecord.record.owner === self.owner) {
         await writeRecord(client, old.projectVersionArn, { [TAG.replaced]: self.requestId });
       }
-      await eraseRecord(client, spec.projectVersionArn, [TAG.replaced]);
     }
   }
   return claim(client, spec.projectVersionArn, spec, event.RequestType, self);
@@ -112,6 +111,9 @@ async function claim(
     if (requestType === 'Delete') return skip(physicalResourceId, `project ${spec.projectName} does not exist`);
     throw new Error(`${spec.projectVersionArn}: project ${spec.projectName} does not exist in this account and region`);
   }
+  // A version claimed to run is no longer one an update replaced (a rollback may swap them back, a removed version
+  // may be declared again); cleared only once admitted, as the role may not untag another stack's model.
+  if (requestType !== 'Delete' && record.replaced !== undefined) await eraseRecord(client, spec.projectVersionArn, [TAG.replaced]);
   await writeRecord(client, spec.projectVersionArn, { [TAG.owner]: self.owner, [TAG.request]: self.requestId, [TAG.requestAt]: String(Date.now()) });
   return {
     PhysicalResourceId: physicalResourceId,

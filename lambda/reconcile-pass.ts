@@ -4,7 +4,7 @@
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ModelRef } from './model-spec';
 import { OwnershipRecord, TAG } from './ownership';
-import { Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
+import { Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step, undoAfterStart } from './reconcile';
 import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
 
 export interface PassInput {
@@ -109,12 +109,19 @@ async function act(
       await persistently(() => writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId }));
       // A Delete may have claimed the model between our read and our start. It claims before it looks, we look
       // again after we start: one of the two always sees the other, and here we undo our start.
-      const after = await readRecord(client, versionArn);
-      if (after.record.request !== self.requestId) {
-        await stopModel(client, versionArn);
-        return { kind: 'fail', reason: `a later request (${after.record.request ?? 'none'}) took over ${versionArn} while this one started it; it was stopped again` };
+      let after: OwnershipRecord = {};
+      await persistently(async () => {
+        after = (await readRecord(client, versionArn)).record;
+      });
+      const undo = undoAfterStart(after, self);
+      if (!undo.undo) {
+        return after.request === self.requestId
+          ? { kind: 'pending', reason: 'starting' }
+          : { kind: 'fail', reason: `${versionArn} was claimed by another stack (${after.owner}) while this request started it` };
       }
-      return { kind: 'pending', reason: 'starting' };
+      if (undo.reclaim) await persistently(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
+      await persistently(() => stopModel(client, versionArn)).catch(() => undefined); // refused while STARTING: the guard's
+      return { kind: 'fail', reason: `a later request (${after.request ?? 'none'}) took over ${versionArn} while this one started it; it was stopped again` };
     }
     case 'done':
       if (step.release) {

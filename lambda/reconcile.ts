@@ -364,8 +364,19 @@ export function stopCommand(versionArn: string): string {
  * message is all a user may ever see of a model left running: it says so, and how to stop it.
  */
 export function deleteFailure(versionArn: string, reason: string): string {
-  return `${reason}. ${versionArn} may still be running and billing: stop it with \`${stopCommand(versionArn)}\` ` +
-    '(the stack guard also stops it within minutes of the stack settling, if its ownership tag names this stack)';
+  return `${reason}. ${versionArn} may still be running and billing: stop it with \`${stopCommand(versionArn)}\``;
+}
+
+/**
+ * What a request does when, right after its own start, the model's record names another request: a Delete claimed
+ * (and may already have released) the model between our look and our start. The start is undone, unless another
+ * stack owns the model now; if the Delete released it, the ownership tag is written back first, so that the role may
+ * stop it (and, should the stop be refused while the model is STARTING, the stack guard finds it).
+ */
+export function undoAfterStart(after: OwnershipRecord, self: Requester): { readonly undo: false } | { readonly undo: true; readonly reclaim: boolean } {
+  if (after.request === self.requestId) return { undo: false };
+  if (after.owner !== undefined && stackOfOwner(after.owner) !== stackOfOwner(self.owner)) return { undo: false };
+  return { undo: true, reclaim: after.owner === undefined };
 }
 
 /** Request ids the stack guard claims a model with. */

@@ -10,7 +10,7 @@ import { reconcilePass } from './reconcile-pass';
 import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
 
 export interface GuardEvent {
-  /** The stack's id (its ARN), or its name. */
+  /** The stack's id (its ARN), as the schedule passes it. */
   readonly stack: string;
 }
 
@@ -28,7 +28,7 @@ function log(message: string, detail: Record<string, unknown>): void {
 }
 
 export async function onGuard(event: GuardEvent): Promise<GuardResult> {
-  const stackName = event.stack.startsWith('arn:') ? event.stack.split('/')[1] : event.stack;
+  const stackName = event.stack.split('/')[1];
   const status = await stackStatus(event.stack);
   // Nothing to do while CloudFormation acts; the verdict says the same per model, this saves the scan.
   if (status === undefined || status.endsWith('_IN_PROGRESS')) return { stopping: [], reason: `stack ${stackName} is ${status ?? 'not found'}` };
@@ -41,28 +41,29 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
       if (!LOOKED_AT.has(version.status)) continue;
       try {
         const { record } = await readRecord(client, version.arn);
-        const verdict = guardVerdict({ stackName, stackStatus: status, declared, versionArn: version.arn, record, now: Date.now() });
+        const first = guardVerdict({ stackName, stackStatus: status, declared, versionArn: version.arn, record, now: Date.now() });
+        if (first.kind === 'leave') continue;
+        // Decided on a scan that may be minutes old: look at the stack and the model again just before acting (a
+        // deploy may have begun, renamed the resource that runs it, or claimed it meanwhile).
+        const [statusNow, declaredNow, recordNow] = await Promise.all([stackStatus(event.stack), listModelResources(event.stack), readRecord(client, version.arn)]);
+        const verdict = guardVerdict({ stackName, stackStatus: statusNow, declared: declaredNow, versionArn: version.arn, record: recordNow.record, now: Date.now() });
         if (verdict.kind === 'leave') continue;
         log('stack guard acts', { model: version.arn, verdict });
-        if (verdict.claim) {
-          // Just before claiming: CloudFormation may have begun an operation since the scan began.
-          const now = await stackStatus(event.stack);
-          if (now === undefined || now.endsWith('_IN_PROGRESS')) return { stopping, reason: `stack ${stackName} is ${now ?? 'not found'}` };
-          await writeRecord(client, version.arn, { [TAG.owner]: record.owner!, [TAG.request]: verdict.requestId, [TAG.requestAt]: String(Date.now()) });
-        }
+        const owner = recordNow.record.owner!;
+        if (verdict.claim) await writeRecord(client, version.arn, { [TAG.owner]: owner, [TAG.request]: verdict.requestId, [TAG.requestAt]: String(Date.now()) });
         const result = await reconcilePass({
           client,
           spec: modelRef(version.arn),
           projectArn,
           goal: { kind: 'stopped' },
-          self: { owner: record.owner!, requestId: verdict.requestId },
+          self: { owner, requestId: verdict.requestId },
           deadline: Infinity,
         });
-        if (result.kind === 'fail') failures.push(deleteFailure(version.arn, result.reason));
+        if (result.kind === 'fail') failures.push(deleteFailure(version.arn, `The stack guard could not stop it: ${result.reason}`));
         else stopping.push(version.arn);
       } catch (e) {
         const error = toServiceError(e);
-        if (!isTransient(error)) failures.push(deleteFailure(version.arn, `the stack guard could not look at it: ${error.name}: ${error.message}`));
+        if (!isTransient(error)) failures.push(deleteFailure(version.arn, `The stack guard could not look at it: ${error.name}: ${error.message}`));
       }
     }
   }

@@ -26,11 +26,16 @@ for (const file of templates) {
   for (const [type, n] of Object.entries(byType).sort()) console.log(`  ${String(n).padStart(3)} ${type}`);
   for (const [id, r] of Object.entries(template.Resources || {})) {
     if (r.Type === 'AWS::CloudWatch::Alarm') {
+      // The alarm's final definition: what CloudWatch fetches (metric, statistic, period), over which window, when.
       const p = r.Properties;
+      const stat = (m) => `${m.Stat ?? m.Statistic}(${m.Metric ? m.Metric.Namespace : m.Namespace} ${m.Metric ? m.Metric.MetricName : m.MetricName}, ${m.Period} s)`;
       const what = p.Metrics
-        ? p.Metrics.filter((m) => m.Expression).map((m) => m.Expression).join(', ')
-        : `${p.Statistic}(${p.Namespace} ${p.MetricName}, ${p.Period} s)`;
-      console.log(`  alarm ${id}: ${what} ${p.ComparisonOperator} ${p.Threshold}, ${p.DatapointsToAlarm ?? p.EvaluationPeriods} of ${p.EvaluationPeriods}, missing: ${p.TreatMissingData}`);
+        ? `${p.Metrics.filter((m) => m.Expression).map((m) => m.Expression).join(', ')} where ${p.Metrics.filter((m) => m.MetricStat).map((m) => `${m.Id} = ${stat({ ...m.MetricStat })}`).join(', ')}`
+        : stat(p);
+      const period = p.Metrics ? (p.Metrics.find((m) => m.MetricStat) || {}).MetricStat.Period : p.Period;
+      const window = period * p.EvaluationPeriods;
+      console.log(`  alarm ${id}: ${what}; ${p.ComparisonOperator} ${p.Threshold} in ${p.DatapointsToAlarm ?? p.EvaluationPeriods} of ${p.EvaluationPeriods} datapoints ` +
+        `(a sliding window of ${window >= 3600 ? `${window / 3600} h` : `${window / 60} min`}, evaluated every ${window > 86400 ? 'hour' : 'minute'}), missing data: ${p.TreatMissingData}`);
     }
     if (r.Type !== 'Custom::RekognitionCustomLabelsModel') continue;
     const { ServiceToken, ...props } = r.Properties;

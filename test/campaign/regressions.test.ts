@@ -2,6 +2,7 @@
 import { NO_FAULTS } from '../support/rekognition-simulator';
 import { World } from '../support/world';
 import { runScenario, Scenario } from './scenario';
+import { runStackScenario, StackScenario } from './stack-scenario';
 
 let w: World;
 beforeAll(async () => {
@@ -62,4 +63,34 @@ const named: [string, Scenario][] = [
 
 test.each(named)('%s', async (_name, scenario) => {
   await expect(runScenario(w, scenario)).resolves.toMatchObject({ requests: expect.any(Number) });
+});
+
+const stackNamed: [string, StackScenario][] = [
+  [
+    // Found by the stack campaign (seed 830247024): a swap whose stack failed elsewhere 33 s in, while the new version
+    // was STARTING. CloudFormation abandons the update, never learns the new physical id and so never deletes it; the
+    // stack guard stops it, but a STARTING model refuses a stop until it is RUNNING: the guard's bound is the rest of
+    // the start, one guard period, and the stop.
+    'a swap abandoned while the new version starts: the stack guard stops the version CloudFormation never learned of',
+    {
+      seed: 830247024,
+      retain: true,
+      faults: { ...NO_FAULTS, throttleRate: 0.05, serverErrorRate: 0.05, describeRatePerSecond: 1, stopWhileStarting: 'refuse' },
+      startMinutes: 6,
+      stopMinutes: 1,
+      jitterMinutes: 1,
+      initial: [{ version: 1, min: 2, max: 4 }, { version: 0, min: 3, max: 4 }],
+      ops: [
+        { kind: 'deploy', change: { kind: 'swap', slot: 2, version: 0 }, fault: { kind: 'none' } },
+        { kind: 'deploy', change: { kind: 'units', slot: 2, min: 3 }, fault: { kind: 'none' } },
+        { kind: 'deploy', change: { kind: 'units', slot: 0, min: 1, max: 1 }, fault: { kind: 'startFails' } },
+        { kind: 'deploy', change: { kind: 'swap', slot: 1, version: 3 }, fault: { kind: 'elsewhere', seconds: 33 } },
+        { kind: 'deploy', change: { kind: 'add', version: 1, min: 2, max: 2 }, fault: { kind: 'none' } },
+      ],
+    },
+  ],
+];
+
+test.each(stackNamed)('%s', async (_name, scenario) => {
+  await expect(runStackScenario(w, scenario)).resolves.toMatchObject({ requests: expect.any(Number) });
 });

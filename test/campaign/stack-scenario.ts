@@ -14,8 +14,13 @@ import { faultsArbitrary, Violation } from './scenario';
 const MIN = 60_000;
 /** The versions a stack may declare: two projects of two versions each. */
 const POOL = [['widgets', 'widgets.v1'], ['widgets', 'widgets.v2'], ['gadgets', 'gadgets.v1'], ['gadgets', 'gadgets.v2']] as const;
-/** How long after a deploy settles a model the stack no longer declares may still bill: the guard's 5-minute period, a stop, slack. */
-export const GUARD_BOUND_MS = 5 * MIN + 5 * MIN;
+/**
+ * How long after a deploy settles a model the stack no longer declares may still bill: a model still STARTING may
+ * refuse a stop until it is RUNNING (the rest of a start), then the guard's next run (5 minutes), then the stop.
+ */
+export function guardBoundMs(s: { startMinutes: number; stopMinutes: number; jitterMinutes: number }): number {
+  return (s.startMinutes + s.jitterMinutes + 5 + s.stopMinutes + s.jitterMinutes + 1) * MIN;
+}
 const BILLING = ['RUNNING', 'STARTING'];
 
 export type Change =
@@ -131,6 +136,8 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
     }
   };
   let callsChecked = 0;
+  /** Versions RETAIN may leave running: removed from the stack (or the stack deleted) by a deploy that succeeded. */
+  const retainedOnPurpose = new Set<string>();
   const short = (arn: string) => arn.split('/').slice(1, 4).join('/');
 
   const checkAnswers = (outcome: Outcome, what: string) => {
@@ -161,22 +168,24 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
    */
   const assertUndeclaredStop = async (decl: readonly ModelDecl[], what: string) => {
     const settledAt = w.clock.now;
+    const bound = guardBoundMs(s);
     guardAhead();
-    await cfn.drain(settledAt + GUARD_BOUND_MS);
-    w.clock.advanceTo(settledAt + GUARD_BOUND_MS);
+    await cfn.drain(settledAt + bound);
+    w.clock.advanceTo(settledAt + bound);
     const declared = new Set(decl.map((m) => m.projectVersionArn));
     const ledger = new Map<string, number>();
     for (const arn of arns.filter((a) => !declared.has(a))) {
       const st = w.sim.status(arn);
       const released = st.tags['cdk-custom-labels:owner'] === undefined;
-      if (BILLING.includes(st.status) && released && s.retain) {
+      if (BILLING.includes(st.status) && released && retainedOnPurpose.has(arn)) {
         w.sim.setStatus(arn, 'STOPPED'); // retained on purpose; stopped here so later steps start from a clean slate
       } else {
-        check(!BILLING.includes(st.status), `${what}: ${short(arn)} is ${st.status} ${GUARD_BOUND_MS / MIN} minutes after the stack settled, and the stack does not declare it (tags ${JSON.stringify(st.tags)})`);
+        check(!BILLING.includes(st.status), `${what}: ${short(arn)} is ${st.status} ${bound / MIN} minutes after the stack settled, and the stack does not declare it (tags ${JSON.stringify(st.tags)})`);
       }
       ledger.set(arn, w.sim.inferenceUnitHours(arn));
     }
     undeclaredLedger = ledger;
+    retainedOnPurpose.clear();
     // A start the policy refuses is by design when the version is no longer declared: the waiter of a create that
     // CloudFormation abandoned keeps polling under the restored policy. Any other denial is a design fault.
     const denied = w.sim.calls.slice(callsChecked).filter((c) => c.outcome === 'AccessDeniedException' && !(c.operation === 'StartProjectVersion' && !declared.has(c.target ?? '')));
@@ -220,6 +229,9 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
       check(outcome.status === 'UPDATE_COMPLETE', `${what}: stack ${outcome.status}`);
       succeeded(outcome, what);
       check(outcome.dropped.length === 0, `${what}: cleanup dropped ${outcome.dropped.map(short).join(', ')}`);
+      if (s.retain && o.change.kind === 'remove') {
+        for (const m of decl) if (!after.some((a) => a.projectVersionArn === m.projectVersionArn)) retainedOnPurpose.add(m.projectVersionArn);
+      }
       decl = after;
     } else {
       check(outcome.status === 'UPDATE_ROLLBACK_COMPLETE', `${what}: stack ${outcome.status}`);
@@ -233,6 +245,7 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
   }
 
   assertNoBillingSince('before delete');
+  if (s.retain) for (const m of decl) retainedOnPurpose.add(m.projectVersionArn);
   const destroyed = await stack.destroy();
   checkAnswers(destroyed, 'delete');
   check(destroyed.status === 'DELETE_COMPLETE', `delete: stack ${destroyed.status}`);

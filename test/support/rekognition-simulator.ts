@@ -107,6 +107,7 @@ export class RekognitionSimulator {
   private describeWindow = { second: -1, count: 0 };
   private readonly answersToLose = new Map<string, number>();
   private toThrottle: { count: number; operation?: string } = { count: 0 };
+  private readonly pendingBefore = new Map<string, () => void>();
   /** When set, every call over HTTP is authorized first, as the service does before anything else. */
   public authorize?: Authorizer;
 
@@ -127,6 +128,7 @@ export class RekognitionSimulator {
     this.describeWindow = { second: -1, count: 0 };
     this.answersToLose.clear();
     this.toThrottle = { count: 0 };
+    this.pendingBefore.clear();
   }
 
   // ---- setting up the world ----
@@ -150,6 +152,11 @@ export class RekognitionSimulator {
     this.version(versionArn).failNextStartWith = message;
   }
 
+  /** Runs `action` just before the next call of `operation` is handled: what another writer does meanwhile. */
+  beforeNextCall(operation: string, action: () => void): void {
+    this.pendingBefore.set(operation, action);
+  }
+
   /** Takes back a failNextStart() whose start never came. */
   clearFailNextStart(versionArn: string): void {
     this.version(versionArn).failNextStartWith = undefined;
@@ -163,6 +170,11 @@ export class RekognitionSimulator {
   /** The next `count` calls of `operation` are applied, but their answers lost (a 500 after the change). */
   loseNextAnswers(operation: string, count = 1): void {
     this.answersToLose.set(operation, count);
+  }
+
+  /** Replaces a version's tags, as another writer (a Delete that claimed and released it, an operator) might. */
+  setTags(versionArn: string, tags: Record<string, string>): void {
+    this.version(versionArn).tags = { ...tags };
   }
 
   /** Puts a version into a status directly, as an operator or the service might. */
@@ -376,6 +388,11 @@ export class RekognitionSimulator {
 
   /** One request as the wire sees it: faults, then the operation. */
   call(operation: string, input: Record<string, unknown>): { status: number; body: unknown; lost?: boolean } {
+    const before = this.pendingBefore.get(operation);
+    if (before) {
+      this.pendingBefore.delete(operation);
+      before();
+    }
     const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
     const record = (outcome: string) => this.calls.push({ at: this.clock(), operation, target, outcome });
     const fault = (type: string, message: string, status = 400) => {

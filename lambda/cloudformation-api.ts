@@ -4,22 +4,11 @@
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { RESOURCE_TYPE } from '../lib/private/resource-properties';
 import type { StackModelResource } from './reconcile';
+import { cachedClient } from './sdk-clients';
 
-const clients = new Map<string, CloudFormationClient>();
-
-/**
- * The client, created once and reused across invocations (as Lambda recommends); one per configuration the
- * environment gives, which in a Lambda function never changes.
- */
+/** The CloudFormation client, created once and reused (lambda/sdk-clients.ts). */
 function client(): CloudFormationClient {
-  const env = process.env;
-  const key = [env.AWS_ENDPOINT_URL_CLOUDFORMATION, env.AWS_ENDPOINT_URL, env.AWS_MAX_ATTEMPTS, env.AWS_RETRY_MODE, env.AWS_REGION].join('|');
-  let c = clients.get(key);
-  if (!c) {
-    c = new CloudFormationClient({});
-    clients.set(key, c);
-  }
-  return c;
+  return cachedClient('CLOUDFORMATION', () => new CloudFormationClient({}));
 }
 
 export async function stackStatus(stackId: string): Promise<string | undefined> {

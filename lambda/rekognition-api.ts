@@ -13,22 +13,11 @@ import {
 import { ModelRef } from './model-spec';
 import { OwnershipRecord, recordFromTags } from './ownership';
 import { ModelObservation, ServiceError } from './reconcile';
+import { cachedClient } from './sdk-clients';
 
-const clients = new Map<string, RekognitionClient>();
-
-/**
- * The Rekognition client, created once and reused across invocations (as Lambda recommends: its connections stay
- * open). One per configuration the environment gives, which in a Lambda function never changes.
- */
+/** The Rekognition client, created once and reused (lambda/sdk-clients.ts). */
 export function rekognitionClient(): RekognitionClient {
-  const env = process.env;
-  const key = [env.AWS_ENDPOINT_URL_REKOGNITION, env.AWS_ENDPOINT_URL, env.AWS_MAX_ATTEMPTS, env.AWS_RETRY_MODE, env.AWS_REGION].join('|');
-  let client = clients.get(key);
-  if (!client) {
-    client = new RekognitionClient({});
-    clients.set(key, client);
-  }
-  return client;
+  return cachedClient('REKOGNITION', () => new RekognitionClient({}));
 }
 
 function isNotFound(e: unknown): boolean {

@@ -30,7 +30,8 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     deadline: request.deadline,
   });
   if (result.kind === 'fail') {
-    throw new Error(goal.kind === 'stopped' || goal.kind === 'released' ? deleteFailure(spec.projectVersionArn, result.reason) : result.reason);
+    // A stop that failed leaves a model that may bill: the message says how to stop it (not for RETAIN's release).
+    throw new Error(goal.kind === 'stopped' ? deleteFailure(spec.projectVersionArn, result.reason) : result.reason);
   }
   return { IsComplete: result.kind === 'done' };
 }

@@ -3,7 +3,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ATTR } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
-import { ownerOf, TAG } from './ownership';
+import { claimTags, ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
 import { deadlineFor, deleteFailure, Goal, isTransient, planRequest, Requester } from './reconcile';
 import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
@@ -114,7 +114,7 @@ async function claim(
   // A version claimed to run is no longer one an update replaced (a rollback may swap them back, a removed version
   // may be declared again); cleared only once admitted, as the role may not untag another stack's model.
   if (requestType !== 'Delete' && record.replaced !== undefined) await eraseRecord(client, spec.projectVersionArn, [TAG.replaced]);
-  await writeRecord(client, spec.projectVersionArn, { [TAG.owner]: self.owner, [TAG.request]: self.requestId, [TAG.requestAt]: String(Date.now()) });
+  await writeRecord(client, spec.projectVersionArn, claimTags(self.owner, self.requestId, Date.now()));
   return {
     PhysicalResourceId: physicalResourceId,
     Data: { [ATTR.projectArn]: projectArn },

@@ -21,6 +21,11 @@ export const TAG = {
   replaced: `${PREFIX}replaced`,
 } as const;
 
+/** The tags a request writes to claim a model: who runs it, which request acts on it now, since when. */
+export function claimTags(owner: string, requestId: string, now: number): Record<string, string> {
+  return { [TAG.owner]: owner, [TAG.request]: requestId, [TAG.requestAt]: String(now) };
+}
+
 /** The record as read from the model's tags. */
 export interface OwnershipRecord {
   readonly owner?: string;

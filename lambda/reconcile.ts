@@ -260,8 +260,8 @@ export function judgeError(error: ServiceError, ctx: ErrorContext): ErrorVerdict
   if (name === 'AccessDeniedException') {
     return {
       kind: 'fail',
-      reason: `${ctx.modelName}: access denied (${text}); the handlers' role may start only the versions this stack declares, ` +
-        'and stop only those whose ownership tag names this stack',
+      reason: `${ctx.modelName}: access denied (${text}): the handlers' role may start only the versions this stack declares ` +
+        'and stop only those whose ownership tag names this stack; a service control policy or a permissions boundary may refuse more',
     };
   }
   return { kind: 'fail', reason: `${ctx.modelName}${ctx.statusBefore ? ` (status ${ctx.statusBefore})` : ''}: Rekognition refused the call: ${text}` };
@@ -379,6 +379,14 @@ export function undoAfterStart(after: OwnershipRecord, self: Requester): { reado
   return { undo: true, reclaim: after.owner === undefined };
 }
 
+/** Whether CloudFormation is acting on a stack in this status (or cannot say: the stack is unknown). */
+export function cloudFormationActing(stackStatus: string | undefined): boolean {
+  return stackStatus === undefined || stackStatus.endsWith('_IN_PROGRESS');
+}
+
+/** The statuses of the models the stack guard looks at: those that bill, and those it may be stopping. */
+export const GUARD_LOOKS_AT: ReadonlySet<string> = new Set(['RUNNING', 'STARTING', 'STOPPING']);
+
 /** Request ids the stack guard claims a model with. */
 export const GUARD_REQUEST_PREFIX = 'guard:';
 
@@ -414,7 +422,7 @@ export function guardVerdict(input: GuardInput): GuardVerdict {
   const { record, stackName, versionArn } = input;
   if (record.owner === undefined || stackOfOwner(record.owner) !== stackName) return { kind: 'leave', reason: 'not owned by this stack' };
   if (input.stackStatus === undefined) return { kind: 'leave', reason: `stack ${stackName} not found` };
-  if (input.stackStatus.endsWith('_IN_PROGRESS')) return { kind: 'leave', reason: `the stack is ${input.stackStatus}: CloudFormation is acting` };
+  if (cloudFormationActing(input.stackStatus)) return { kind: 'leave', reason: `the stack is ${input.stackStatus}: CloudFormation is acting` };
   if (input.declared.some((r) => ownerValue(stackName, r.logicalId) === record.owner && r.physicalId === versionArn)) {
     return { kind: 'leave', reason: 'declared by the stack' };
   }

@@ -3,9 +3,9 @@
 // no longer declares: a cleanup delete CloudFormation gave up on and dropped from the stack, say. Level-triggered like
 // the rest: what it does follows from what it sees now; the decision is guardVerdict()'s, the stop reconcile()'s.
 import { modelRef } from './model-spec';
-import { TAG } from './ownership';
+import { claimTags } from './ownership';
 import { listModelResources, stackStatus } from './cloudformation-api';
-import { deleteFailure, guardVerdict, isTransient } from './reconcile';
+import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardVerdict, isTransient } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
 
@@ -20,9 +20,6 @@ export interface GuardResult {
   readonly reason: string;
 }
 
-/** Statuses worth a look: a model that bills, or one the guard may be stopping. */
-const LOOKED_AT = new Set(['RUNNING', 'STARTING', 'STOPPING']);
-
 function log(message: string, detail: Record<string, unknown>): void {
   console.log(JSON.stringify({ message, ...detail }));
 }
@@ -31,14 +28,14 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   const stackName = event.stack.split('/')[1];
   const status = await stackStatus(event.stack);
   // Nothing to do while CloudFormation acts; the verdict says the same per model, this saves the scan.
-  if (status === undefined || status.endsWith('_IN_PROGRESS')) return { stopping: [], reason: `stack ${stackName} is ${status ?? 'not found'}` };
+  if (cloudFormationActing(status)) return { stopping: [], reason: `stack ${stackName} is ${status ?? 'not found'}` };
   const declared = await listModelResources(event.stack);
   const client = rekognitionClient();
   const stopping: string[] = [];
   const failures: string[] = [];
   for (const projectArn of await listProjectArns(client)) {
     for (const version of await listVersions(client, projectArn)) {
-      if (!LOOKED_AT.has(version.status)) continue;
+      if (!GUARD_LOOKS_AT.has(version.status)) continue;
       try {
         const { record } = await readRecord(client, version.arn);
         const first = guardVerdict({ stackName, stackStatus: status, declared, versionArn: version.arn, record, now: Date.now() });
@@ -50,7 +47,7 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
         if (verdict.kind === 'leave') continue;
         log('stack guard acts', { model: version.arn, verdict });
         const owner = recordNow.record.owner!;
-        if (verdict.claim) await writeRecord(client, version.arn, { [TAG.owner]: owner, [TAG.request]: verdict.requestId, [TAG.requestAt]: String(Date.now()) });
+        if (verdict.claim) await writeRecord(client, version.arn, claimTags(owner, verdict.requestId, Date.now()));
         const result = await reconcilePass({
           client,
           spec: modelRef(version.arn),

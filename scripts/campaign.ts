@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const seed = arg('seed', 20261122);
   const workers = Math.max(1, Math.min(arg('workers', 2), runs));
   const kindAt = process.argv.indexOf('--kind');
-  const kind: CampaignKind = kindAt >= 0 && process.argv[kindAt + 1] === 'request' ? 'request' : 'stack';
+  const kindArg = kindAt >= 0 ? process.argv[kindAt + 1] : 'stack';
+  if (kindArg !== 'stack' && kindArg !== 'request') throw new Error(`--kind must be stack or request, got ${kindArg}`);
+  const kind: CampaignKind = kindArg;
   process.stdout.write(`campaign: ${runs} ${kind} scenarios, seed ${seed}, ${workers} worker(s)\n`);
   const started = Date.now();
   const shares = Array.from({ length: workers }, (_, i) => Math.floor(runs / workers) + (i < runs % workers ? 1 : 0));

@@ -2,7 +2,8 @@
 import * as fc from 'fast-check';
 import { OwnershipRecord } from '../lambda/ownership';
 import {
-  admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
+  admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, guardVerdict, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
+  undoAfterStart,
 } from '../lambda/reconcile';
 
 const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
@@ -226,4 +227,41 @@ test('declaredGoal: the units, or what the windows say at that instant', () => {
   expect(declaredGoal({ minInferenceUnits: 2, maxInferenceUnits: 3 }, NOW)).toEqual({ kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 3 });
   expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 5, 9))).toEqual({ kind: 'running', minInferenceUnits: 5, maxInferenceUnits: undefined });
   expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 10, 9))).toEqual({ kind: 'parked' }); // a Saturday
+});
+
+describe('guardVerdict: the stack guard stops what the stack owns but no longer declares, only while the stack is settled', () => {
+  const arn = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/v1/1767607200000';
+  const base = { stackName: 'S', stackStatus: 'UPDATE_COMPLETE', declared: [{ logicalId: 'Model', physicalId: arn }], versionArn: arn, now: 1000 };
+  test.each([
+    ['declared by the resource it runs under', {}, { owner: 'S/Model', request: 'r1', settled: 'r1' }, 'leave'],
+    ['another stack\'s model', { declared: [] }, { owner: 'T/Model' }, 'leave'],
+    ['nobody\'s model', { declared: [] }, {}, 'leave'],
+    ['owned, no longer declared, stack settled', { declared: [] }, { owner: 'S/Model', request: 'r1', settled: 'r1' }, 'stop'],
+    ['owned, no longer declared, even with a claim in flight: no CloudFormation request waits in a settled stack', { declared: [] }, { owner: 'S/Model', request: 'r2', settled: 'r1', requestAt: '999' }, 'stop'],
+    ['owned under another logical id than the stack declares for it (a renamed construct\'s old claim)', {}, { owner: 'S/Old' }, 'stop'],
+    ['declared under a physical id that is another version', { declared: [{ logicalId: 'Model', physicalId: arn.replace('/v1/', '/v2/') }] }, { owner: 'S/Model' }, 'stop'],
+    ['the stack is updating', { stackStatus: 'UPDATE_IN_PROGRESS', declared: [] }, { owner: 'S/Model' }, 'leave'],
+    ['the stack is cleaning up an update', { stackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', declared: [] }, { owner: 'S/Model' }, 'leave'],
+    ['the stack is rolling back', { stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', declared: [] }, { owner: 'S/Model' }, 'leave'],
+    ['the stack is unknown', { stackStatus: undefined, declared: [] }, { owner: 'S/Model' }, 'leave'],
+  ] as const)('%s: %s', (_what, input, record, kind) => {
+    expect(guardVerdict({ ...base, ...input, record }).kind).toBe(kind);
+  });
+
+  test('its own claim is continued, a new one written otherwise', () => {
+    expect(guardVerdict({ ...base, declared: [], record: { owner: 'S/Model', request: 'guard:5' } })).toMatchObject({ kind: 'stop', requestId: 'guard:5', claim: false });
+    expect(guardVerdict({ ...base, declared: [], record: { owner: 'S/Model', request: 'r1' } })).toMatchObject({ kind: 'stop', requestId: 'guard:1000', claim: true });
+  });
+});
+
+describe('undoAfterStart: a start another request overtook is undone, unless another stack owns the model now', () => {
+  const self = { owner: 'S/Model', requestId: 'r1' };
+  test.each([
+    ['still our claim', { owner: 'S/Model', request: 'r1' }, { undo: false }],
+    ['a Delete of this stack claimed it', { owner: 'S/Model', request: 'd1' }, { undo: true, reclaim: false }],
+    ['a Delete claimed and released it', {}, { undo: true, reclaim: true }],
+    ['another stack claimed it since', { owner: 'T/Model', request: 'x' }, { undo: false }],
+  ] as const)('%s', (_what, after, expected) => {
+    expect(undoAfterStart(after, self)).toEqual(expected);
+  });
 });

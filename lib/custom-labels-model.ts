@@ -1,6 +1,6 @@
 // The construct: its props, their validation, and the wiring of the custom resource, the batch-window schedules, the
 // cost guard and the dashboard, each of which lives in its own file.
-import { Annotations, CustomResource, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
@@ -11,7 +11,7 @@ import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model
 import { CustomLabelsProvider } from './custom-labels-provider';
 import { modelDashboardWidgets } from './dashboard-widgets';
 import { WatchedModel } from './private/watched-model';
-import { validateWindowTable, WindowTable } from './private/weekly-windows';
+import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
 import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TIMEOUT_BOUNDS } from './private/resource-properties';
 
@@ -126,6 +126,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
   public readonly alarms: cloudwatch.Alarm[] = [];
   private readonly windows?: WindowTable;
   private readonly provider: CustomLabelsProvider;
+  private readonly resource: CfnResource;
 
   constructor(scope: Construct, id: string, props: CustomLabelsModelProps) {
     super(scope, id);
@@ -153,12 +154,18 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
       throw new Error(`${where}: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got ${timeout.toHumanString()}`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    if (removalPolicy !== RemovalPolicy.DESTROY && removalPolicy !== RemovalPolicy.RETAIN) {
-      throw new Error(`${where}: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${removalPolicy}`);
-    }
+    validateRemovalPolicy(where, removalPolicy);
     const price = props.inferenceUnitHourPrice ?? 4;
     if (!Token.isUnresolved(price) && !(price >= 0)) throw new Error(`${where}: inferenceUnitHourPrice must be a number >= 0, got ${price}`);
     const windows = props.batchWindows ? resolveWindows(where, props.batchWindows, min, max) : undefined;
+    windows?.windows.forEach((w, i) => {
+      const hours = (((w.endMinute - w.startMinute) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK / 60;
+      if (hours > 84) {
+        const { start, end } = props.batchWindows!.windows[i];
+        Annotations.of(this).addWarningV2('cdk-rekognition-custom-labels:longBatchWindow',
+          `batchWindows: window ${i} (${start} to ${end}) lasts ${hours} hours, more than half a week: are its start and end swapped? Acknowledge this warning if the model should run that long.`);
+      }
+    });
     // The units the model actually runs with: its own, or with batch windows each window's.
     const lowest = windows ? Math.min(...windows.windows.map((w) => w.minInferenceUnits)) : min;
     if (!Token.isUnresolved(lowest) && lowest < 2) {
@@ -194,6 +201,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     });
     this.windows = windows;
     this.provider = provider;
+    this.resource = resource.node.defaultChild as CfnResource;
     if (windows) {
       this.batchWindowCost = batchWindowCost(windows, price);
       scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone);
@@ -228,6 +236,15 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     }).attachTo(this);
   }
 
+  /**
+   * What happens to the running model when this construct or its stack is deleted: the `removalPolicy` prop, set
+   * later (`RemovalPolicy.DESTROY` or `RemovalPolicy.RETAIN`; the handler reads it, so rollbacks still stop the model).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    validateRemovalPolicy(this.node.path, policy);
+    this.resource.addPropertyOverride(PROP.removalPolicy, policy === RemovalPolicy.RETAIN ? REMOVAL.retain : REMOVAL.destroy);
+  }
+
   /** Adds this model's widgets to a dashboard: units against desired and declared, IU-hours, and alarms. */
   public addToDashboard(dashboard: cloudwatch.Dashboard): void {
     dashboard.addWidgets(...modelDashboardWidgets(this, this.watched(), this.alarms));
@@ -244,6 +261,12 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
       scheduledFailures: this.windows ? () => this.provider.scheduledFailureAlarm() : undefined,
       deadLetters: () => this.provider.deadLetterAlarm(),
     };
+  }
+}
+
+function validateRemovalPolicy(where: string, policy: RemovalPolicy): void {
+  if (policy !== RemovalPolicy.DESTROY && policy !== RemovalPolicy.RETAIN) {
+    throw new Error(`${where}: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${policy}`);
   }
 }
 

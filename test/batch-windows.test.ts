@@ -153,6 +153,19 @@ describe('synth-time checks name the window', () => {
     expect(() => WeeklyTime.of(WeekDay.MONDAY, 24)).toThrow('WeeklyTime: hour must be an integer from 0 to 23, got 24');
     expect(() => WeeklyTime.of(WeekDay.MONDAY, 1, 60)).toThrow('WeeklyTime: minute must be an integer from 0 to 59, got 60');
   });
+  test('a window longer than half a week draws a warning that names its length and the usual cause (start and end swapped)', () => {
+    const warned = (windows: { start: WeeklyTime; end: WeeklyTime }[]) => {
+      const s = stack();
+      new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, batchWindows: BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows }) });
+      return Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('more than half a week')).map((w) => String(w.entry.data));
+    };
+    expect(warned([{ start: at(WeekDay.MONDAY, 18), end: at(WeekDay.MONDAY, 8) }])).toEqual([
+      expect.stringContaining('batchWindows: window 0 (MONDAY 18:00 to MONDAY 08:00) lasts 158 hours, more than half a week: are its start and end swapped?'),
+    ]);
+    expect(warned([{ start: at(WeekDay.MONDAY, 8), end: at(WeekDay.MONDAY, 18) }])).toEqual([]);
+    expect(warned([{ start: at(WeekDay.MONDAY, 0), end: at(WeekDay.THURSDAY, 12) }])).toEqual([]); // exactly 84 hours
+  });
+
   test('adjacent windows across the week end are fine', () => {
     const batchWindows = BatchWindows.weekly({
       timeZone: TimeZone.AMERICA_NEW_YORK,

@@ -237,3 +237,17 @@ describe('warnings', () => {
     Annotations.fromStack(s).hasNoWarning('*', Match.anyValue());
   });
 });
+
+describe('removal policy, as aws-cdk-lib resources take it', () => {
+  test('applyRemovalPolicy() sets what removalPolicy sets, and refuses the others with the prop\'s message', () => {
+    for (const [policy, property, initial] of [[RemovalPolicy.RETAIN, 'retain', undefined], [RemovalPolicy.DESTROY, 'destroy', RemovalPolicy.RETAIN]] as const) {
+      const s = stack();
+      const m = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, removalPolicy: initial });
+      m.applyRemovalPolicy(policy);
+      Template.fromStack(s).hasResourceProperties('Custom::RekognitionCustomLabelsModel', { RemovalPolicy: property });
+    }
+    const m = new CustomLabelsModel(stack(), 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    expect(() => m.applyRemovalPolicy(RemovalPolicy.SNAPSHOT))
+      .toThrow('WidgetsStack/Widgets: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot');
+  });
+});

@@ -4,7 +4,7 @@
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ModelRef } from './model-spec';
 import { OwnershipRecord, TAG } from './ownership';
-import { Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step, undoAfterStart } from './reconcile';
+import { afterOwnStart, Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
 import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
 
 export interface PassInput {
@@ -113,15 +113,17 @@ async function act(
       await persistently(async () => {
         after = (await readRecord(client, versionArn)).record;
       });
-      const undo = undoAfterStart(after, self);
-      if (!undo.undo) {
-        return after.request === self.requestId
-          ? { kind: 'pending', reason: 'starting' }
-          : { kind: 'fail', reason: `${versionArn} was claimed by another stack (${after.owner}) while this request started it` };
-      }
-      if (undo.reclaim) await persistently(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
-      await persistently(() => stopModel(client, versionArn)).catch(() => undefined); // refused while STARTING: the guard's
-      return { kind: 'fail', reason: `a later request (${after.request ?? 'none'}) took over ${versionArn} while this one started it; it was stopped again` };
+      const next = afterOwnStart(after, self);
+      if (next.kind === 'ours') return { kind: 'pending', reason: 'starting' };
+      if (next.kind === 'theirs') return { kind: 'fail', reason: `${versionArn} was claimed by another stack (${after.owner}) while this request started it` };
+      if (next.reclaim) await persistently(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
+      // A stop refused while the model is STARTING is left to the stack guard, which finds the model by its tag.
+      const stopped = await persistently(() => stopModel(client, versionArn)).then(() => true, () => false);
+      return {
+        kind: 'fail',
+        reason: `a later request (${after.request ?? 'none'}) took over ${versionArn} while this one started it; ` +
+          (stopped ? 'it was stopped again' : 'its stop was refused, and the stack guard stops it once the stack settles'),
+      };
     }
     case 'done':
       if (step.release) {

@@ -368,15 +368,21 @@ export function deleteFailure(versionArn: string, reason: string): string {
 }
 
 /**
- * What a request does when, right after its own start, the model's record names another request: a Delete claimed
- * (and may already have released) the model between our look and our start. The start is undone, unless another
- * stack owns the model now; if the Delete released it, the ownership tag is written back first, so that the role may
- * stop it (and, should the stop be refused while the model is STARTING, the stack guard finds it).
+ * What a request does when it looks at the model's record right after its own start. Still its claim: carry on.
+ * Another request's: a Delete claimed (and may already have released) the model between our look and our start, so
+ * the start is undone; if the Delete released it, the ownership tag is written back first, so that the role may stop
+ * it (and, should the stop be refused while the model is STARTING, the stack guard finds it). Another stack's: it
+ * runs the model now.
  */
-export function undoAfterStart(after: OwnershipRecord, self: Requester): { readonly undo: false } | { readonly undo: true; readonly reclaim: boolean } {
-  if (after.request === self.requestId) return { undo: false };
-  if (after.owner !== undefined && stackOfOwner(after.owner) !== stackOfOwner(self.owner)) return { undo: false };
-  return { undo: true, reclaim: after.owner === undefined };
+export type AfterStart =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'undo'; readonly reclaim: boolean }
+  | { readonly kind: 'theirs' };
+
+export function afterOwnStart(after: OwnershipRecord, self: Requester): AfterStart {
+  if (after.request === self.requestId) return { kind: 'ours' };
+  if (after.owner !== undefined && stackOfOwner(after.owner) !== stackOfOwner(self.owner)) return { kind: 'theirs' };
+  return { kind: 'undo', reclaim: after.owner === undefined };
 }
 
 /** Whether CloudFormation is acting on a stack in this status (or cannot say: the stack is unknown). */

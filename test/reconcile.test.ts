@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { OwnershipRecord } from '../lambda/ownership';
 import {
   admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, guardVerdict, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
-  undoAfterStart,
+  afterOwnStart,
 } from '../lambda/reconcile';
 
 const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
@@ -254,14 +254,14 @@ describe('guardVerdict: the stack guard stops what the stack owns but no longer 
   });
 });
 
-describe('undoAfterStart: a start another request overtook is undone, unless another stack owns the model now', () => {
+describe('afterOwnStart: a start another request overtook is undone, unless another stack owns the model now', () => {
   const self = { owner: 'S/Model', requestId: 'r1' };
   test.each([
-    ['still our claim', { owner: 'S/Model', request: 'r1' }, { undo: false }],
-    ['a Delete of this stack claimed it', { owner: 'S/Model', request: 'd1' }, { undo: true, reclaim: false }],
-    ['a Delete claimed and released it', {}, { undo: true, reclaim: true }],
-    ['another stack claimed it since', { owner: 'T/Model', request: 'x' }, { undo: false }],
+    ['still our claim', { owner: 'S/Model', request: 'r1' }, { kind: 'ours' }],
+    ['a Delete of this stack claimed it', { owner: 'S/Model', request: 'd1' }, { kind: 'undo', reclaim: false }],
+    ['a Delete claimed and released it', {}, { kind: 'undo', reclaim: true }],
+    ['another stack claimed it since', { owner: 'T/Model', request: 'x' }, { kind: 'theirs' }],
   ] as const)('%s', (_what, after, expected) => {
-    expect(undoAfterStart(after, self)).toEqual(expected);
+    expect(afterOwnStart(after, self)).toEqual(expected);
   });
 });

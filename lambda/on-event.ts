@@ -1,11 +1,11 @@
 // CloudFormation's onEvent handler: claims the model for this request and returns at once. It starts and stops
 // nothing, so that nothing it began can be orphaned if it fails; isComplete does the work, poll by poll.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { ATTR } from '../lib/private/resource-properties';
+import { ATTR, PROP } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
 import { claimTags, ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
-import { deadlineFor, deleteFailure, Goal, isTransient, planRequest, Requester } from './reconcile';
+import { deadlineFor, deleteFailure, Goal, onEventMayRunAgain, planRequest, Requester } from './reconcile';
 import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 
@@ -17,6 +17,8 @@ export interface ReconcileRequest {
   readonly projectArn?: string;
   /** Epoch milliseconds. */
   readonly deadline: number;
+  /** When the request began (epoch ms): access denials right after are IAM propagating a policy update. */
+  readonly startedAt?: number;
 }
 
 export interface OnEventResponse {
@@ -38,19 +40,26 @@ const ON_EVENT_RETRIES = 8;
  * of the SDK's own retries, whose retry quota a long spell of throttling can use up.
  */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
+  const startedAt = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await onEventOnce(event);
+      return await onEventOnce(event, startedAt);
     } catch (e) {
       const error = toServiceError(e);
-      if (!isTransient(error) || attempt >= ON_EVENT_RETRIES) throw e;
-      log('transient error, running onEvent again', { attempt, error });
-      await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** attempt)));
+      if (attempt < ON_EVENT_RETRIES && onEventMayRunAgain(error, Date.now() - startedAt)) {
+        log('transient error, running onEvent again', { attempt, error });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1000 * 2 ** attempt)));
+        continue;
+      }
+      // A Delete that cannot even claim the model (access denied, say) must say what is left running, and how to stop it.
+      const arn = event.RequestType === 'Delete' ? String(event.ResourceProperties?.[PROP.projectVersionArn] ?? '') : '';
+      if (arn) throw new Error(deleteFailure(arn, `The delete failed: ${(e as Error).message}`));
+      throw e;
     }
   }
 }
 
-async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
+async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: number): Promise<OnEventResponse> {
   const client = rekognitionClient();
   const self: Requester = { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId };
   if (event.RequestType === 'Delete') {
@@ -62,15 +71,9 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<On
       // Properties that never parsed never started a model.
       return skip(event.PhysicalResourceId, `unreadable properties: ${(e as Error).message}`);
     }
-    try {
-      // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
-      const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
-      return await claim(client, event.PhysicalResourceId, spec, 'Delete', self, status);
-    } catch (e) {
-      // A Delete that cannot even claim the model (access denied, say) must say what is left running, and how to stop it.
-      if (isTransient(toServiceError(e))) throw e;
-      throw new Error(deleteFailure(spec.projectVersionArn, `The delete failed: ${(e as Error).message}`));
-    }
+    // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
+    const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
+    return claim(client, event.PhysicalResourceId, spec, 'Delete', self, startedAt, status);
   }
   const spec = parseModelSpec(event.ResourceProperties);
   if (event.RequestType === 'Update') {
@@ -84,7 +87,7 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent): Promise<On
       }
     }
   }
-  return claim(client, spec.projectVersionArn, spec, event.RequestType, self);
+  return claim(client, spec.projectVersionArn, spec, event.RequestType, self, startedAt);
 }
 
 function skip(physicalResourceId: string, reason: string): OnEventResponse {
@@ -98,6 +101,7 @@ async function claim(
   spec: ModelSpec,
   requestType: 'Create' | 'Update' | 'Delete',
   self: Requester,
+  startedAt: number,
   stackStatus?: string,
 ): Promise<OnEventResponse> {
   const { exists, record } = await readRecord(client, spec.projectVersionArn);
@@ -118,6 +122,6 @@ async function claim(
   return {
     PhysicalResourceId: physicalResourceId,
     Data: { [ATTR.projectArn]: projectArn },
-    CustomLabels: { goal: plan.goal, projectArn, deadline: deadlineFor(requestType, spec.timeoutSeconds, Date.now()) },
+    CustomLabels: { goal: plan.goal, projectArn, deadline: deadlineFor(requestType, spec.timeoutSeconds, Date.now()), startedAt },
   };
 }

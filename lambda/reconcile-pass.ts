@@ -15,6 +15,8 @@ export interface PassInput {
   readonly goal: Goal;
   readonly self: Requester;
   readonly deadline: number;
+  /** When the CloudFormation request began: access denials just after it are retried (IAM propagation). */
+  readonly requestStartedAt?: number;
 }
 
 export type PassResult =
@@ -30,13 +32,13 @@ export async function observe(client: RekognitionClient, spec: ModelRef, project
 }
 
 export async function reconcilePass(input: PassInput, observed?: { model?: ModelObservation; record: OwnershipRecord }): Promise<PassResult> {
-  const { client, spec, projectArn, goal, self, deadline } = input;
+  const { client, spec, projectArn, goal, self, deadline, requestStartedAt } = input;
   const modelName = spec.projectVersionArn;
   let status: string | undefined;
 
   const onError = async (e: unknown): Promise<PassResult> => {
     const error = toServiceError(e);
-    const ctx = { statusBefore: status, now: Date.now(), deadline, modelName };
+    const ctx = { statusBefore: status, now: Date.now(), deadline, modelName, requestStartedAt };
     let verdict = judgeError(error, ctx);
     if (verdict.kind === 'recheck') {
       // Refused: has the model moved on (our own earlier call applied, say), or is the refusal final?

@@ -220,7 +220,15 @@ const RETRYABLE = new Set([
   'LimitExceededException',
 ]);
 
+/**
+ * How long after a request began an access denial may still be IAM propagating the policy CloudFormation has just
+ * updated (IAM is eventually consistent; CloudFormation sends the resource its request right after the update).
+ */
+export const IAM_PROPAGATION_MS = 60_000;
+
 export interface ErrorContext {
+  /** When the CloudFormation request began (epoch ms); undefined for the scheduled path and the guard. */
+  readonly requestStartedAt?: number;
   /** The model's status when the step was decided. */
   readonly statusBefore?: string;
   /** The model's status looked up again after a refusal. */
@@ -228,6 +236,14 @@ export interface ErrorContext {
   readonly now: number;
   readonly deadline: number;
   readonly modelName: string;
+}
+
+/**
+ * Whether onEvent, which answers once, runs again after this error: a transient one, or an access denial while IAM
+ * may still be propagating the policy CloudFormation has just updated.
+ */
+export function onEventMayRunAgain(error: ServiceError, elapsedMs: number): boolean {
+  return isTransient(error) || (error.name === 'AccessDeniedException' && elapsedMs < IAM_PROPAGATION_MS);
 }
 
 /** Whether an error passes by itself (throttling, a 5xx, a lost connection, too many units in the account). */
@@ -258,6 +274,9 @@ export function judgeError(error: ServiceError, ctx: ErrorContext): ErrorVerdict
     if (after !== before || (after !== undefined && TRANSITIONAL.has(after))) return retryOrTimeout();
   }
   if (name === 'AccessDeniedException') {
+    if (ctx.requestStartedAt !== undefined && ctx.now - ctx.requestStartedAt < IAM_PROPAGATION_MS) {
+      return { kind: 'retry', reason: `${text} (IAM may still be propagating the policy CloudFormation has just updated)` };
+    }
     return {
       kind: 'fail',
       reason: `${ctx.modelName}: access denied (${text}): the handlers' role may start only the versions this stack declares ` +

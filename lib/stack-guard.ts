@@ -9,6 +9,9 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledge';
 import { ScheduledPathDeps } from './scheduled-path';
 
+/** The guard function's SDK retry settings. */
+export const GUARD_ENVIRONMENT = { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' } as const;
+
 /** How often the stack guard looks for models the stack owns but no longer declares. */
 export const GUARD_RATE = Duration.minutes(5);
 
@@ -20,7 +23,8 @@ export function addStackGuard(scope: Construct, deps: ScheduledPathDeps): void {
     handler: 'index.onGuard',
     role: deps.role,
     timeout: Duration.minutes(5),
-    environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+    // Retries as long as onEvent's: a guard call that gives up waits for the next run, 5 minutes later.
+    environment: { ...GUARD_ENVIRONMENT },
     retryAttempts: 2,
     onFailure: new lambdaDestinations.SqsDestination(deps.deadLetterQueue),
   });

@@ -89,6 +89,27 @@ const stackNamed: [string, StackScenario][] = [
       ],
     },
   ],
+  [
+    // Found by the stack campaign's long run (seed 1898477322): the same, under 20% throttling: the guard's stop was
+    // throttled past the SDK's retries and waited for the next guard run. The guard now retries its calls as long as
+    // onEvent does (10 SDK attempts).
+    'a swap abandoned while the new version starts, under throttling: the guard stops it within its bound',
+    {
+      seed: 1898477322,
+      retain: false,
+      faults: { ...NO_FAULTS, throttleRate: 0.2, throughputRate: 0.05, describeRatePerSecond: 5, stopWhileStarting: 'refuse' },
+      startMinutes: 4,
+      stopMinutes: 2,
+      jitterMinutes: 0,
+      initial: [{ version: 1, min: 3, max: 5 }, { version: 2, min: 1 }],
+      ops: [
+        { kind: 'deploy', change: { kind: 'swap', slot: 0, version: 2 }, fault: { kind: 'none' } },
+        { kind: 'idle', minutes: 27 },
+        { kind: 'deploy', change: { kind: 'swap', slot: 0, version: 0 }, fault: { kind: 'elsewhere', seconds: 104 } },
+        { kind: 'deploy', change: { kind: 'add', version: 3, min: 2, max: 3 }, fault: { kind: 'none' } },
+      ],
+    },
+  ],
 ];
 
 test.each(stackNamed)('%s', async (_name, scenario) => {

@@ -106,6 +106,7 @@ export class CloudFormationEmulator {
   public readonly iam: IamEnforcer;
   /** Policies besides the template's, e.g. an explicit deny an account adds (a permissions boundary, an SCP). */
   private extraPolicies: PolicyDocument[] = [];
+  private readonly extraUntil = new Map<PolicyDocument, number>();
   private templatePolicies?: PolicyDocument[];
   private policiesFollowRequests = true;
   private readonly declared = new Map<string, string>();
@@ -132,9 +133,13 @@ export class CloudFormationEmulator {
     this.iam.setPolicies([...docs, ...this.extraPolicies]);
   }
 
-  /** Adds an explicit deny, or any other policy, to the role from now on. */
-  addPolicy(doc: PolicyDocument): void {
+  /**
+   * Adds an explicit deny, or any other policy, to the role from now on; with `until` (virtual epoch ms), only until
+   * then (IAM answering with an older policy while an update propagates, say).
+   */
+  addPolicy(doc: PolicyDocument, until?: number): void {
     this.extraPolicies.push(doc);
+    if (until !== undefined) this.extraUntil.set(doc, until);
     this.iam.setPolicies([...(this.templatePolicies ?? []), ...this.extraPolicies]);
   }
 
@@ -158,6 +163,11 @@ export class CloudFormationEmulator {
   /** The AccessDeniedException message for a call of this stack's handlers, or undefined when IAM allows it. */
   async authorize(request: IamRequest): Promise<string | undefined> {
     if (!this.templatePolicies) return `test world: a handler of ${this.stackName} called ${request.action} before any policy was in force`;
+    const expired = this.extraPolicies.filter((d) => (this.extraUntil.get(d) ?? Infinity) <= this.clock.now);
+    if (expired.length > 0) {
+      this.extraPolicies = this.extraPolicies.filter((d) => !expired.includes(d));
+      this.iam.setPolicies([...this.templatePolicies, ...this.extraPolicies]);
+    }
     const result = await this.iam.authorize(request);
     return result.allowed ? undefined : result.message;
   }

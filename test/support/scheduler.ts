@@ -3,7 +3,22 @@
 // periodic safety net, and the Step Functions waiter that calls the handler until it reports converged, with the
 // state machine's retries and timeout. Runs on the CloudFormation emulator's virtual-time task queue.
 import { firstInstantReaching, localNaive, MINUTES_PER_WEEK } from '../../lib/private/weekly-windows';
+import { GUARD_ENVIRONMENT } from '../../lib/stack-guard';
 import { CloudFormationEmulator } from './cloudformation';
+
+/** Runs a handler call with its function's environment (as the construct sets it), as Lambda would. */
+async function withEnvironment<T>(env: Readonly<Record<string, string>>, call: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await call();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 export interface ScheduledModelEvent {
   readonly model: { readonly properties: Record<string, string>; readonly stackName: string; readonly logicalId: string };
@@ -118,7 +133,7 @@ export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, fro
       if (cfn.stackStatus === 'DELETE_COMPLETE') return;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          const result = await cfn.asHandler(() => onGuard({ stack: cfn.stackId }));
+          const result = await cfn.asHandler(() => withEnvironment(GUARD_ENVIRONMENT, () => onGuard({ stack: cfn.stackId })));
           calls.push({ at: Date.now(), stopping: result.stopping });
           return;
         } catch (e) {

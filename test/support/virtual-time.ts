@@ -57,9 +57,10 @@ export class VirtualClock {
 export function scaleTimers(factor: number, clock: VirtualClock): () => void {
   const scaled = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     const delay = ms ?? 0;
-    // Long timers are watchdogs (the HTTP handler's 3 s deferred listeners and 6 s socket-acquisition warning) that are normally cleared
-    // before they fire: left alone, so that one firing early cannot move the clock.
-    if (delay >= WATCHDOG_MS) return realSetTimeout(fn, delay, ...args);
+    // The SDK HTTP handler's watchdogs (its 3 s deferred listeners and 6 s socket-acquisition warning) are normally
+    // cleared before they fire: left alone, so that one firing early cannot move the clock. Every other delay (the
+    // SDK's retry back-off, the handlers' own waits) is scaled, however long.
+    if (delay >= WATCHDOG_MS && (new Error().stack ?? '').includes('node-http-handler')) return realSetTimeout(fn, delay, ...args);
     const real = Math.floor(delay / factor);
     return realSetTimeout((...a: unknown[]) => {
       if (delay >= 10) clock.advanceTo(clock.now + delay - real);

@@ -219,7 +219,7 @@ describe('failed scheduled transitions', () => {
 });
 
 describe('notifications arrive', () => {
-  test('alarm notifications can be encrypted with the stack\'s key', () => {
+  test("alarm notifications can be encrypted with the stack's key", () => {
     const keys = Object.values(template.Resources).filter((r) => r.Type === 'AWS::KMS::Key');
     expect(keys).toHaveLength(1);
     const statements = (keys[0].Properties.KeyPolicy as { Statement: unknown[] }).Statement;

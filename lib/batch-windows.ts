@@ -1,4 +1,6 @@
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { unscopedValidationError, validationError } from './private/errors';
 import { WindowTable } from './private/weekly-windows';
 
 /** A day of the week. */
@@ -23,8 +25,8 @@ export class WeeklyTime {
    * @param minute 0 to 59
    */
   public static of(day: WeekDay, hour: number, minute: number = 0): WeeklyTime {
-    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new Error(`WeeklyTime: hour must be an integer from 0 to 23, got ${hour}`);
-    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error(`WeeklyTime: minute must be an integer from 0 to 59, got ${minute}`);
+    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw unscopedValidationError('InvalidWeeklyTime', `WeeklyTime: hour must be an integer from 0 to 23, got ${hour}`);
+    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw unscopedValidationError('InvalidWeeklyTime', `WeeklyTime: minute must be an integer from 0 to 59, got ${minute}`);
     return new WeeklyTime(day, hour, minute);
   }
 
@@ -110,19 +112,19 @@ export class BatchWindows {
    * The window table with every window's units resolved against the model's own, validated.
    * @internal
    */
-  public _resolve(where: string, defaults: { min: number; max?: number }): WindowTable {
+  public _resolve(scope: IConstruct, defaults: { min: number; max?: number }): WindowTable {
     const lead = this.leadTime.toMinutes({ integral: false });
     if (Token.isUnresolved(lead) || !Number.isInteger(lead) || lead < 0 || lead > 24 * 60) {
-      throw new Error(`${where}: batchWindows leadTime must be a whole number of minutes from 0 to 24 hours, got ${this.leadTime.toHumanString()}`);
+      throw validationError('InvalidBatchWindowLeadTime', scope, `batchWindows leadTime must be a whole number of minutes from 0 to 24 hours, got ${this.leadTime.toHumanString()}`);
     }
     const windows = this.windows.map((w, i) => {
       const name = `window ${i} (${w.start} to ${w.end})`;
       const min = w.minInferenceUnits ?? defaults.min;
       // A window that sets its own min sets its own scaling: no max unless it gives one.
       const max = w.maxInferenceUnits ?? (w.minInferenceUnits === undefined ? defaults.max : undefined);
-      if (!Number.isInteger(min) || min < 1) throw new Error(`${where}: batchWindows ${name}: minInferenceUnits must be an integer >= 1, got ${min}`);
+      if (!Number.isInteger(min) || min < 1) throw validationError('InvalidBatchWindowUnits', scope, `batchWindows ${name}: minInferenceUnits must be an integer >= 1, got ${min}`);
       if (max !== undefined && (!Number.isInteger(max) || max < min)) {
-        throw new Error(`${where}: batchWindows ${name}: maxInferenceUnits must be an integer >= minInferenceUnits (${min}), got ${max}`);
+        throw validationError('InvalidBatchWindowUnits', scope, `batchWindows ${name}: maxInferenceUnits must be an integer >= minInferenceUnits (${min}), got ${max}`);
       }
       return { startMinute: w.start.minuteOfWeek, endMinute: w.end.minuteOfWeek, minInferenceUnits: min, maxInferenceUnits: max };
     });

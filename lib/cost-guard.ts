@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CustomLabelsModelBase } from './custom-labels-model-base';
+import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
 
 /** Options of the cost guard alarms. */
@@ -98,7 +99,7 @@ export function costGuardAlarms(model: CustomLabelsModelBase, watched: WatchedMo
   // CloudWatch User Guide advises against it in alarms, which fetch more datapoints than their evaluation periods.
   const budget = (id: string, window: Duration, limit: number | undefined, what: string) => {
     if (limit === undefined) return;
-    if (!(limit > 0)) throw new Error(`${model.node.path}: costGuard ${what} must be a number > 0, got ${limit}`);
+    if (!(limit > 0)) throw validationError('InvalidCostGuardBudget', model, `costGuard ${what} must be a number > 0, got ${limit}`);
     alarms.push(new cloudwatch.Alarm(model, id, {
       alarmDescription: `${model.node.path}: more than ${limit} inference-unit hours in the last ${window.toHumanString()} (rolling)`,
       metric: model.metricInferenceUnitHours({ period: window, label: `IU-hours in the last ${window.toHumanString()}` }),

@@ -2,7 +2,7 @@
 // cost guard and the dashboard, each of which lives in its own file.
 import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
 import { scheduleBatchWindows } from './batch-window-schedules';
 import { BatchWindows } from './batch-windows';
@@ -10,6 +10,7 @@ import { CostGuardOptions, costGuardAlarms } from './cost-guard';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsProvider } from './custom-labels-provider';
 import { modelDashboardWidgets } from './dashboard-widgets';
+import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
 import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
@@ -130,34 +131,33 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
 
   constructor(scope: Construct, id: string, props: CustomLabelsModelProps) {
     super(scope, id);
-    const where = this.node.path;
     const versionArn = props.projectVersionArn;
     const parsed = Token.isUnresolved(versionArn) ? undefined : parseProjectVersionArn(versionArn);
     if (!Token.isUnresolved(versionArn) && !parsed) {
-      throw new Error(`${where}: projectVersionArn must be a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${versionArn}"`);
+      throw validationError('InvalidProjectVersionArn', this, `projectVersionArn must be a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${versionArn}"`);
     }
     if (props.projectArn !== undefined && parsed && !Token.isUnresolved(props.projectArn) && !projectArnMatchesVersion(props.projectArn, parsed)) {
-      throw new Error(`${where}: projectArn must be the ARN of project "${parsed.projectName}" in ${parsed.region}/${parsed.account} (${PROJECT_ARN_FORMAT}), got "${props.projectArn}"`);
+      throw validationError('InvalidProjectArn', this, `projectArn must be the ARN of project "${parsed.projectName}" in ${parsed.region}/${parsed.account} (${PROJECT_ARN_FORMAT}), got "${props.projectArn}"`);
     }
     const min = props.minInferenceUnits ?? 1;
     const max = props.maxInferenceUnits;
-    validateUnits(where, 'minInferenceUnits', min);
+    validateUnits(this, 'minInferenceUnits', min);
     if (max !== undefined) {
-      validateUnits(where, 'maxInferenceUnits', max);
+      validateUnits(this, 'maxInferenceUnits', max);
       if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && max < min) {
-        throw new Error(`${where}: maxInferenceUnits (${max}) must be >= minInferenceUnits (${min})`);
+        throw validationError('InvalidInferenceUnits', this, `maxInferenceUnits (${max}) must be >= minInferenceUnits (${min})`);
       }
     }
     const timeout = props.timeout ?? Duration.minutes(45);
     const timeoutSeconds = timeout.toSeconds();
     if (!Token.isUnresolved(timeoutSeconds) && (!Number.isInteger(timeoutSeconds) || timeoutSeconds < TIMEOUT_BOUNDS.minSeconds || timeoutSeconds > TIMEOUT_BOUNDS.maxSeconds)) {
-      throw new Error(`${where}: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got ${timeout.toHumanString()}`);
+      throw validationError('InvalidTimeout', this, `timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got ${timeout.toHumanString()}`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    validateRemovalPolicy(where, removalPolicy);
+    validateRemovalPolicy(this, removalPolicy);
     const price = props.inferenceUnitHourPrice ?? 4;
-    if (!Token.isUnresolved(price) && !(price >= 0)) throw new Error(`${where}: inferenceUnitHourPrice must be a number >= 0, got ${price}`);
-    const windows = props.batchWindows ? resolveWindows(where, props.batchWindows, min, max) : undefined;
+    if (!Token.isUnresolved(price) && !(price >= 0)) throw validationError('InvalidInferenceUnitHourPrice', this, `inferenceUnitHourPrice must be a number >= 0, got ${price}`);
+    const windows = props.batchWindows ? resolveWindows(this, props.batchWindows, min, max) : undefined;
     windows?.windows.forEach((w, i) => {
       const hours = (((w.endMinute - w.startMinute) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK / 60;
       if (hours > 84) {
@@ -174,8 +174,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     }
 
     const provider = CustomLabelsProvider.of(this);
-    const duplicate = provider.registerModel(versionArn, where);
-    if (duplicate) throw new Error(`${where}: projectVersionArn ${duplicate}`);
+    const duplicate = provider.registerModel(versionArn, this.node.path);
+    if (duplicate) throw validationError('DuplicateProjectVersionArn', this, `projectVersionArn ${duplicate}`);
 
     // What the handlers read (lambda/model-spec.ts), as CloudFormation delivers it: strings. The scheduled path gets
     // the same, so both paths decide from one declaration.
@@ -226,7 +226,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
    * 5 minutes by the scheduled path, so only a model with batch windows has it.
    */
   public metricExpectedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.windows) throw new Error(`${this.node.path}: metricExpectedInferenceUnits needs batchWindows: only the scheduled path publishes it`);
+    if (!this.windows) throw validationError('NoBatchWindows', this, `metricExpectedInferenceUnits needs batchWindows: only the scheduled path publishes it`);
     return new cloudwatch.Metric({
       ...EXPECTED_UNITS_METRIC,
       dimensionsMap: { ProjectName: this.projectName, VersionName: this.versionName },
@@ -241,7 +241,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
    * later (`RemovalPolicy.DESTROY` or `RemovalPolicy.RETAIN`; the handler reads it, so rollbacks still stop the model).
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
-    validateRemovalPolicy(this.node.path, policy);
+    validateRemovalPolicy(this, policy);
     this.resource.addPropertyOverride(PROP.removalPolicy, policy === RemovalPolicy.RETAIN ? REMOVAL.retain : REMOVAL.destroy);
   }
 
@@ -264,25 +264,25 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
   }
 }
 
-function validateRemovalPolicy(where: string, policy: RemovalPolicy): void {
+function validateRemovalPolicy(scope: IConstruct, policy: RemovalPolicy): void {
   if (policy !== RemovalPolicy.DESTROY && policy !== RemovalPolicy.RETAIN) {
-    throw new Error(`${where}: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${policy}`);
+    throw validationError('InvalidRemovalPolicy', scope, `removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${policy}`);
   }
 }
 
-function validateUnits(where: string, prop: string, value: number): void {
+function validateUnits(scope: IConstruct, prop: string, value: number): void {
   if (Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${where}: ${prop} must be an integer >= 1, got ${value}`);
+    throw validationError('InvalidInferenceUnits', scope, `${prop} must be an integer >= 1, got ${value}`);
   }
 }
 
-function resolveWindows(where: string, windows: BatchWindows, min: number, max: number | undefined): WindowTable {
-  const table = windows._resolve(where, { min, max });
+function resolveWindows(scope: IConstruct, windows: BatchWindows, min: number, max: number | undefined): WindowTable {
+  const table = windows._resolve(scope, { min, max });
   const problem = validateWindowTable(table);
   if (problem) {
     const named = problem.replace(/window (\d+)/g, (_, i: string) => `window ${i} (${windows.windows[Number(i)].start} to ${windows.windows[Number(i)].end})`);
-    throw new Error(`${where}: batchWindows: ${named}`);
+    throw validationError('InvalidBatchWindows', scope, `batchWindows: ${named}`);
   }
   return table;
 }
@@ -297,7 +297,7 @@ class ImportedCustomLabelsModel extends CustomLabelsModelBase {
     super(scope, id);
     const parsed = Token.isUnresolved(arn) ? undefined : parseProjectVersionArn(arn);
     if (!Token.isUnresolved(arn) && !parsed) {
-      throw new Error(`${this.node.path}: fromProjectVersionArn needs a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${arn}"`);
+      throw validationError('InvalidProjectVersionArn', this, `fromProjectVersionArn needs a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${arn}"`);
     }
     this.projectVersionArn = arn;
     this.projectName = parsed ? parsed.projectName : Fn.select(1, Fn.split('/', arn));

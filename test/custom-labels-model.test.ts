@@ -1,4 +1,8 @@
-import { App, CfnParameter, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnParameter, CfnResource, Duration, Errors, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -221,6 +225,43 @@ describe('synth-time validation names the prop and the allowed range', () => {
   test('the edges of the ranges are accepted', () => {
     expect(() => new CustomLabelsModel(stack(), 'W', { projectVersionArn: ARN, minInferenceUnits: 1, maxInferenceUnits: 1, timeout: Duration.minutes(1) })).not.toThrow();
     expect(() => new CustomLabelsModel(stack(), 'W', { projectVersionArn: ARN, minInferenceUnits: 2, timeout: Duration.minutes(55) })).not.toThrow();
+  });
+});
+
+describe('errors print like aws-cdk-lib\'s', () => {
+  test('every synth-time error is aws-cdk-lib\'s ValidationError, attached to the construct', () => {
+    const thrown = (f: () => unknown): unknown => {
+      try { f(); } catch (e) { return e; }
+      throw new Error('expected a throw');
+    };
+    for (const override of [{ minInferenceUnits: 0 }, { timeout: Duration.hours(1) }, { removalPolicy: RemovalPolicy.SNAPSHOT }, { costGuard: { dailyInferenceUnitHourBudget: 0 } }]) {
+      const e = thrown(() => new CustomLabelsModel(stack(), 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, ...override }));
+      expect(Errors.isValidationError(e)).toBe(true);
+      expect((e as { constructPath?: string }).constructPath).toBe('WidgetsStack/Widgets');
+    }
+  });
+
+  test('the CLI prints a bad prop as one line with the construct path, and no code frame out of sources the package does not ship', () => {
+    // The compiled library as a consumer gets it (npm test builds it first), run by the pinned CLI.
+    const root = path.join(__dirname, '..');
+    const compiled = path.join(root, 'lib', 'custom-labels-model.js');
+    expect(fs.readFileSync(compiled, 'utf8')).not.toContain('sourceMappingURL');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-error-'));
+    fs.writeFileSync(path.join(dir, 'app.js'), [
+      `const { App, Stack } = require(${JSON.stringify(require.resolve('aws-cdk-lib'))});`,
+      `const { CustomLabelsModel } = require(${JSON.stringify(path.join(root, 'lib', 'index.js'))});`,
+      "const app = new App();",
+      "new CustomLabelsModel(new Stack(app, 'Shop'), 'Widgets', { projectVersionArn: " + JSON.stringify(ARN) + ", minInferenceUnits: 0 });",
+      'app.synth();',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'node app.js', 'cli-telemetry': false, notices: false }));
+    const cli = spawnSync(process.execPath, [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet'],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(cli.status).not.toBe(0);
+    expect(cli.stderr).toContain('«InvalidInferenceUnits» Shop/Widgets: minInferenceUnits must be an integer >= 1, got 0');
+    expect(cli.stderr).toContain('Relates to construct:');
+    expect(cli.stderr).not.toMatch(/\.ts:\d+/);
   });
 });
 

@@ -9,6 +9,7 @@ import { BatchWindows } from './batch-windows';
 import { CostGuardOptions, costGuardAlarms } from './cost-guard';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsProvider } from './custom-labels-provider';
+import { HandlerLogsOptions } from './handler-logs';
 import { modelDashboardWidgets } from './dashboard-widgets';
 import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
@@ -93,6 +94,15 @@ export interface CustomLabelsModelProps {
    * @default - no alarms
    */
   readonly costGuard?: CostGuardOptions;
+
+  /**
+   * The log groups of the library's functions and state machines in the stack (the handlers, the stack guard, the
+   * scheduled path, the Provider framework's functions and waiter): retention, removal policy, encryption key. Every
+   * model of a stack shares them: models that set this must set the same.
+   *
+   * @default - kept one year, retained when the stack is deleted, CloudWatch Logs' own encryption
+   */
+  readonly handlerLogs?: HandlerLogsOptions;
 }
 
 /**
@@ -174,6 +184,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     }
 
     const provider = CustomLabelsProvider.of(this);
+    provider.configureLogs(this, props.handlerLogs);
     const duplicate = provider.registerModel(versionArn, this.node.path);
     if (duplicate) throw validationError('DuplicateProjectVersionArn', this, `projectVersionArn ${duplicate}`);
 

@@ -10,6 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { HandlerLogsOptions } from './handler-logs';
+import { HandlerLogGroups } from './private/handler-log-groups';
 import { acknowledgeFinding } from './private/acknowledge';
 import { HandlerPolicy } from './private/handler-policy';
 import { createScheduledPath, deadLetterAlarm, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
@@ -39,6 +41,7 @@ export class CustomLabelsProvider extends Construct {
   /** The role of the onEvent and isComplete functions. */
   public readonly role: iam.Role;
   private readonly policy: HandlerPolicy;
+  private readonly logGroups = new HandlerLogGroups();
   private readonly declaredVersions = new Map<string, string>();
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
@@ -63,6 +66,7 @@ export class CustomLabelsProvider extends Construct {
       code,
       handler: 'index.onEvent',
       role: this.role,
+      logGroup: this.logGroups.create(this, 'OnEventLogs'),
       timeout: Duration.minutes(5),
       // onEvent answers once, so its calls retry longer than isComplete's, which is polled again anyway.
       environment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' },
@@ -73,6 +77,7 @@ export class CustomLabelsProvider extends Construct {
       code,
       handler: 'index.isComplete',
       role: this.role,
+      logGroup: this.logGroups.create(this, 'IsCompleteLogs'),
       timeout: Duration.minutes(2),
       environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
     });
@@ -81,8 +86,9 @@ export class CustomLabelsProvider extends Construct {
       isCompleteHandler: isComplete,
       queryInterval: QUERY_INTERVAL,
       totalTimeout: Duration.hours(1),
+      logGroup: this.logGroups.create(this, 'FrameworkLogs'),
       disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL, includeExecutionData: false },
+      waiterStateMachineLogOptions: { destination: this.logGroups.create(this, 'WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeFinding(this.role, BASIC_EXECUTION_ROLE,
@@ -130,8 +136,13 @@ export class CustomLabelsProvider extends Construct {
       }),
       description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
     });
-    this.deps = { role: this.role, code, runtime, deadLetterQueue, schedulerRole };
+    this.deps = { role: this.role, code, runtime, deadLetterQueue, schedulerRole, logGroups: this.logGroups };
     addStackGuard(this, this.deps);
+  }
+
+  /** Sets the log groups' retention, removal policy and key, for the model that gives them (see lib/handler-logs.ts). */
+  public configureLogs(model: Construct, options: HandlerLogsOptions | undefined): void {
+    this.logGroups.configure(model, options);
   }
 
   /** The stack's scheduled path, created when the first model with batch windows asks for it. */

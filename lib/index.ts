@@ -1,5 +1,6 @@
 export * from './batch-windows';
 export * from './custom-labels-model-base';
 export * from './custom-labels-model';
+export * from './handler-logs';
 export type { BatchWindowCost } from './batch-window-cost';
 export type { CostGuardOptions } from './cost-guard';

@@ -6,11 +6,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { HandlerLogGroups } from './private/handler-log-groups';
 import { acknowledgeFinding } from './private/acknowledge';
 
 /** How often the scheduled waiter looks at a model while it converges after a window boundary. */
@@ -37,6 +37,7 @@ export interface ScheduledPathDeps {
   readonly runtime: lambda.Runtime;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedulerRole: iam.Role;
+  readonly logGroups: HandlerLogGroups;
 }
 
 /** Creates the stack's scheduled path in the provider's scope. */
@@ -48,6 +49,7 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
     code: deps.code,
     handler: 'index.onSchedule',
     role: deps.role,
+    logGroup: deps.logGroups.create(scope, 'OnScheduleLogs'),
     timeout: Duration.minutes(2),
     environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
     // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
@@ -71,7 +73,7 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
     comment: 'Polls a Rekognition Custom Labels model after a batch-window boundary until it has converged',
     tracingEnabled: true,
     logs: {
-      destination: new logs.LogGroup(scope, 'ScheduleWaiterLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      destination: deps.logGroups.create(scope, 'ScheduleWaiterLogs'),
       level: sfn.LogLevel.ALL,
       includeExecutionData: false,
     },

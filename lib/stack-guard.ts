@@ -22,6 +22,7 @@ export function addStackGuard(scope: Construct, deps: ScheduledPathDeps): void {
     code: deps.code,
     handler: 'index.onGuard',
     role: deps.role,
+    logGroup: deps.logGroups.create(scope, 'StackGuardLogs'),
     timeout: Duration.minutes(5),
     // Retries as long as onEvent's: a guard call that gives up waits for the next run, 5 minutes later.
     environment: { ...GUARD_ENVIRONMENT },

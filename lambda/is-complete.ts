@@ -29,6 +29,7 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     self: { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId },
     deadline: request.deadline,
     requestStartedAt: request.startedAt,
+    userTagKeys: Object.keys(spec.tags),
   });
   if (result.kind === 'fail') {
     // A stop that failed leaves a model that may bill: the message says how to stop it (not for RETAIN's release).

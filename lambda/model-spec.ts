@@ -1,6 +1,6 @@
 // Reads the custom resource's properties (always strings, as CloudFormation delivers them) into a typed spec.
 import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/private/project-version-arn';
-import { PROP, REMOVAL, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { PROP, REMOVAL, TAG_RULES, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { validateWindowTable, WindowTable } from '../lib/private/weekly-windows';
 
 /** Which model: enough to look at it and act on it. */
@@ -28,6 +28,8 @@ export interface ModelSpec extends ModelRef {
   readonly timeoutSeconds: number;
   /** The weekly batch windows; undefined when the model runs all the time. */
   readonly windows?: WindowTable;
+  /** The user's tags for the project version (empty without any). */
+  readonly tags: Record<string, string>;
 }
 
 /** Parses a positive integer that CloudFormation may deliver as a string or (from older templates) a number. */
@@ -77,6 +79,7 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
   }
   return {
     windows,
+    tags: parseTags(p[PROP.tags]),
     projectVersionArn: arn,
     projectName: parsed.projectName,
     versionName: parsed.versionName,
@@ -86,4 +89,21 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
     retainOnDelete: removal === REMOVAL.retain,
     timeoutSeconds: timeout,
   };
+}
+
+/** The Tags property: a JSON object of strings, its keys not the library's own. */
+function parseTags(raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === '') return {};
+  let tags: unknown;
+  try {
+    tags = JSON.parse(String(raw));
+  } catch {
+    throw new Error(`${PROP.tags} must be a JSON object of tags, got "${String(raw)}"`);
+  }
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
+    throw new Error(`${PROP.tags} must be a JSON object of string values, got "${String(raw)}"`);
+  }
+  const own = Object.keys(tags).filter((k) => k.startsWith(TAG_RULES.reservedPrefix));
+  if (own.length > 0) throw new Error(`${PROP.tags} may not set the library's own tags (${own.join(', ')})`);
+  return tags as Record<string, string>;
 }

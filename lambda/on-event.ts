@@ -3,7 +3,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ATTR, PROP } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
-import { claimTags, ownerOf, TAG } from './ownership';
+import { claimTags, droppedTags, ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
 import { deadlineFor, deleteFailure, Goal, onEventMayRunAgain, planRequest, Requester } from './reconcile';
 import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
@@ -76,8 +76,11 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
     return claim(client, event.PhysicalResourceId, spec, 'Delete', self, startedAt, status);
   }
   const spec = parseModelSpec(event.ResourceProperties);
+  let droppedTagKeys: string[] = [];
   if (event.RequestType === 'Update') {
     const old = parseModelSpec(event.OldResourceProperties);
+    // On the same version, tags the template no longer sets come off; a replaced version loses its own on release.
+    if (old.projectVersionArn === spec.projectVersionArn) droppedTagKeys = droppedTags(old.tags, spec.tags);
     if (old.projectVersionArn !== spec.projectVersionArn) {
       // A replacement: CloudFormation deletes the old version after this update succeeds. Mark it, so that its
       // Delete stops it even under RemovalPolicy.RETAIN; and unmark the new one (a rollback may swap them back).
@@ -87,7 +90,7 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
       }
     }
   }
-  return claim(client, spec.projectVersionArn, spec, event.RequestType, self, startedAt);
+  return claim(client, spec.projectVersionArn, spec, event.RequestType, self, startedAt, undefined, droppedTagKeys);
 }
 
 function skip(physicalResourceId: string, reason: string): OnEventResponse {
@@ -103,6 +106,7 @@ async function claim(
   self: Requester,
   startedAt: number,
   stackStatus?: string,
+  droppedTagKeys: string[] = [],
 ): Promise<OnEventResponse> {
   const { exists, record } = await readRecord(client, spec.projectVersionArn);
   const plan = planRequest({ requestType, ...spec, stackStatus, exists, record, self, modelName: spec.projectVersionArn, now: Date.now() });
@@ -118,7 +122,12 @@ async function claim(
   // A version claimed to run is no longer one an update replaced (a rollback may swap them back, a removed version
   // may be declared again); cleared only once admitted, as the role may not untag another stack's model.
   if (requestType !== 'Delete' && record.replaced !== undefined) await eraseRecord(client, spec.projectVersionArn, [TAG.replaced]);
-  await writeRecord(client, spec.projectVersionArn, claimTags(self.owner, self.requestId, Date.now()));
+  // A create or update writes the user's tags with the claim (one write, allowed by the statement that lets it claim
+  // the model); a delete writes none, as its policy may no longer name their keys. Keys an update dropped come off
+  // once the model is ours.
+  const userTags = requestType === 'Delete' ? {} : spec.tags;
+  await writeRecord(client, spec.projectVersionArn, { ...userTags, ...claimTags(self.owner, self.requestId, Date.now()) });
+  if (droppedTagKeys.length > 0) await eraseRecord(client, spec.projectVersionArn, droppedTagKeys);
   return {
     PhysicalResourceId: physicalResourceId,
     Data: { [ATTR.projectArn]: projectArn },

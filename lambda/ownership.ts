@@ -26,6 +26,11 @@ export function claimTags(owner: string, requestId: string, now: number): Record
   return { [TAG.owner]: owner, [TAG.request]: requestId, [TAG.requestAt]: String(now) };
 }
 
+/** The user's tag keys an update no longer sets: they come off the model (the ones it still sets are written anew). */
+export function droppedTags(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys(before).filter((k) => !(k in after) && !k.startsWith(PREFIX));
+}
+
 /** The record as read from the model's tags. */
 export interface OwnershipRecord {
   readonly owner?: string;

@@ -17,6 +17,8 @@ export interface PassInput {
   readonly deadline: number;
   /** When the CloudFormation request began: access denials just after it are retried (IAM propagation). */
   readonly requestStartedAt?: number;
+  /** The user's tag keys the declaration put on the model, removed with the record on release. */
+  readonly userTagKeys?: readonly string[];
 }
 
 export type PassResult =
@@ -32,7 +34,7 @@ export async function observe(client: RekognitionClient, spec: ModelRef, project
 }
 
 export async function reconcilePass(input: PassInput, observed?: { model?: ModelObservation; record: OwnershipRecord }): Promise<PassResult> {
-  const { client, spec, projectArn, goal, self, deadline, requestStartedAt } = input;
+  const { client, spec, projectArn, goal, self, deadline, requestStartedAt, userTagKeys } = input;
   const modelName = spec.projectVersionArn;
   let status: string | undefined;
 
@@ -72,7 +74,7 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
       return { kind: 'pending', reason: step.reason };
     default:
       try {
-        return await act(client, spec, projectArn, step, goal, self);
+        return await act(client, spec, projectArn, step, goal, self, userTagKeys ?? []);
       } catch (e) {
         return onError(e);
       }
@@ -87,6 +89,7 @@ async function act(
   step: Extract<Step, { kind: 'start' | 'stop' | 'done' }>,
   goal: Goal,
   self: Requester,
+  userTagKeys: readonly string[],
 ): Promise<PassResult> {
   const versionArn = spec.projectVersionArn;
   switch (step.kind) {
@@ -129,6 +132,9 @@ async function act(
     }
     case 'done':
       if (step.release) {
+        // The user's tags first, while the ownership tag still names this stack (the role may remove them only then),
+        // then the record: each call allowed again if its answer was lost and it is retried.
+        if (userTagKeys.length > 0) await eraseRecord(client, versionArn, [...userTagKeys]);
         await eraseRecord(client, versionArn, ALL_TAGS);
       } else if (goal.kind === 'running' || goal.kind === 'parked') {
         await writeRecord(client, versionArn, { [TAG.settled]: self.requestId });

@@ -1,6 +1,6 @@
 // The construct: its props, their validation, and the wiring of the custom resource, the batch-window schedules, the
 // cost guard and the dashboard, each of which lives in its own file.
-import { Annotations, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
@@ -15,7 +15,7 @@ import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
 import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
-import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TIMEOUT_BOUNDS } from './private/resource-properties';
+import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
 
 /**
  * Properties of a CustomLabelsModel.
@@ -103,6 +103,16 @@ export interface CustomLabelsModelProps {
    * @default - kept one year, retained when the stack is deleted, CloudWatch Logs' own encryption
    */
   readonly handlerLogs?: HandlerLogsOptions;
+
+  /**
+   * Tags for the project version, besides those `Tags.of()` applies: the model is what bills, so these are what cost
+   * allocation reads. Written by the handlers with TagResource, kept in sync on update, removed when the stack
+   * releases the model. Keys and values as Rekognition takes them; keys may not begin with `aws:` or
+   * `cdk-custom-labels:` (the library's own).
+   *
+   * @default - only the tags `Tags.of()` applies
+   */
+  readonly tags?: { [key: string]: string };
 }
 
 /**
@@ -111,7 +121,7 @@ export interface CustomLabelsModelProps {
  * Deploying starts the model with the requested inference units and succeeds only once Rekognition reports it
  * RUNNING with them; an update that changes units restarts it; deleting stops it.
  */
-export class CustomLabelsModel extends CustomLabelsModelBase {
+export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggable {
   /**
    * A model this stack does not run (another stack runs it, or nobody does), for its grants and metrics.
    */
@@ -135,6 +145,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
   public readonly batchWindowCost?: BatchWindowCost;
   /** The cost guard alarms; empty without the costGuard prop. */
   public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The model's tags: the `tags` prop and what `Tags.of()` applies, written to the project version. */
+  public readonly tags: TagManager;
   private readonly windows?: WindowTable;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
@@ -188,6 +200,12 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     const duplicate = provider.registerModel(versionArn, this.node.path);
     if (duplicate) throw validationError('DuplicateProjectVersionArn', this, `projectVersionArn ${duplicate}`);
 
+    this.tags = new TagManager(TagType.MAP, RESOURCE_TYPE, props.tags);
+    const userTags = () => this.tags.tagValues();
+    provider.allowTagKeys(() => Object.keys(userTags()));
+    // Checked once aspects (Tags.of()) have applied their tags.
+    this.node.addValidation({ validate: () => tagProblems(userTags()) });
+
     // What the handlers read (lambda/model-spec.ts), as CloudFormation delivers it: strings. The scheduled path gets
     // the same, so both paths decide from one declaration.
     const properties: Record<string, string> = {};
@@ -202,6 +220,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
     })) {
       if (value !== undefined) properties[key] = value;
     }
+    // Rendered at synth, after Tags.of() has applied; no property at all without tags, so templates without tags stay as they were.
+    const stack = Stack.of(this);
+    properties[PROP.tags] = Lazy.string({
+      produce: () => (Object.keys(userTags()).length === 0 ? undefined : stack.toJsonString(userTags())),
+    });
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: RESOURCE_TYPE,
@@ -273,6 +296,23 @@ export class CustomLabelsModel extends CustomLabelsModelBase {
       deadLetters: () => this.provider.deadLetterAlarm(),
     };
   }
+}
+
+/** Tags Rekognition would refuse, as the messages a validation reports. */
+function tagProblems(tags: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    if (Token.isUnresolved(key)) continue;
+    if (key.startsWith(TAG_RULES.reservedPrefix)) {
+      problems.push(`tag "${key}": keys beginning with ${TAG_RULES.reservedPrefix} are the library's own ownership record`);
+    } else if (!TAG_RULES.key.test(key)) {
+      problems.push(`tag "${key}": Rekognition takes keys of 1 to 128 letters, digits, spaces and _ . : / = + - @, not beginning with aws: ` +
+        `(exclude the model from a Tags.of() tag with excludeResourceTypes: ['${RESOURCE_TYPE}'])`);
+    } else if (!Token.isUnresolved(value) && !TAG_RULES.value.test(value)) {
+      problems.push(`tag "${key}": Rekognition takes values of 0 to 256 letters, digits, spaces and _ . : / = + - @, got "${value}"`);
+    }
+  }
+  return problems;
 }
 
 function validateRemovalPolicy(scope: IConstruct, policy: RemovalPolicy): void {

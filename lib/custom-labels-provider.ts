@@ -140,6 +140,11 @@ export class CustomLabelsProvider extends Construct {
     addStackGuard(this, this.deps);
   }
 
+  /** Lets the handlers write these tag keys of a model besides the library's own (read at synth). */
+  public allowTagKeys(keys: () => string[]): void {
+    this.policy.allowTagKeys(keys);
+  }
+
   /** Sets the log groups' retention, removal policy and key, for the model that gives them (see lib/handler-logs.ts). */
   public configureLogs(model: Construct, options: HandlerLogsOptions | undefined): void {
     this.logGroups.configure(model, options);

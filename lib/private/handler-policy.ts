@@ -12,7 +12,7 @@
 //
 // Reads (the status of a version, its tags) are allowed on every version of the account: they are what tells
 // whose a model is, and a version the policy no longer names must still be read to be stopped.
-import { Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /** The prefix of every tag key the handlers write (lambda/ownership.ts). */
@@ -33,6 +33,11 @@ const TOKEN_ARN_CHARACTERS = 120;
 export class HandlerPolicy {
   private readonly declared: { statement: iam.PolicyStatement; characters: number }[] = [];
   private readonly ownedBy: string;
+  private readonly userTagKeys: (() => string[])[] = [];
+  /** The tag keys the role may write: the library's, and exactly the keys the models' tags use (rendered at synth). */
+  private readonly writableTagKeys = Lazy.list({
+    produce: () => [`${TAG_KEY_PREFIX}*`, ...[...new Set(this.userTagKeys.flatMap((keys) => keys()))].sort()],
+  });
 
   constructor(private readonly role: iam.Role) {
     const stack = Stack.of(role);
@@ -41,6 +46,7 @@ export class HandlerPolicy {
     // another region may share; that stack's role is scoped to its own region, so neither can touch the other's models.
     const anyVersion = stack.formatArn({ service: 'rekognition', resource: 'project', resourceName: '*' });
     const tagKeysOnly = { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_KEY_PREFIX}*`] } };
+    const writableKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': this.writableTagKeys } };
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadModels',
       actions: ['rekognition:DescribeProjectVersions', 'rekognition:ListTagsForResource'],
@@ -57,7 +63,7 @@ export class HandlerPolicy {
         StringLike: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy },
         // A tag write may not hand the model to another stack.
         StringLikeIfExists: { [`aws:RequestTag/${OWNER_TAG}`]: this.ownedBy },
-        ...tagKeysOnly,
+        ...writableKeys,
       },
     }));
     // Removing the library's tags from a model nobody owns is harmless, and a retried release whose first answer
@@ -68,6 +74,15 @@ export class HandlerPolicy {
       resources: [anyVersion],
       conditions: { StringLikeIfExists: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy }, ...tagKeysOnly },
     }));
+    // The user's tags come off a model this stack owns whatever their keys: an update that drops a key from the
+    // template, and the release of a version the template no longer declares, run under a policy that no longer
+    // names that key. Only while the ownership tag names this stack (a release removes these before its own record).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'UntagOwnModels',
+      actions: ['rekognition:UntagResource'],
+      resources: [anyVersion],
+      conditions: { StringLike: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy } },
+    }));
     // The stack's own status and resources: a Delete tells a rollback from a removal, the guard tells a model the
     // stack still declares from one it no longer does.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -75,6 +90,11 @@ export class HandlerPolicy {
       actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
       resources: [stack.stackId],
     }));
+  }
+
+  /** Lets the handlers write a model's tag keys (read at synth, once Tags.of() has applied). */
+  public allowTagKeys(keys: () => string[]): void {
+    this.userTagKeys.push(keys);
   }
 
   /** Lets the handlers start and claim one declared version. */
@@ -93,7 +113,7 @@ export class HandlerPolicy {
       conditions: {
         // Not a model another stack owns (none at all is fine: the claim writes the tag).
         StringLikeIfExists: { [`aws:ResourceTag/${OWNER_TAG}`]: this.ownedBy, [`aws:RequestTag/${OWNER_TAG}`]: this.ownedBy },
-        'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_KEY_PREFIX}*`] },
+        'ForAllValues:StringLike': { 'aws:TagKeys': this.writableTagKeys },
       },
     });
     this.role.addToPrincipalPolicy(statement);

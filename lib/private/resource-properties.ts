@@ -11,6 +11,8 @@ export const PROP = {
   timeoutSeconds: 'TimeoutSeconds',
   /** The weekly window table as JSON (lib/private/weekly-windows.ts WindowTable), when the model has batch windows. */
   batchWindows: 'BatchWindows',
+  /** The user's tags for the model (Tags.of() and the tags prop) as a JSON object, when it has any. */
+  tags: 'Tags',
 } as const;
 
 /** The values of the RemovalPolicy property. */
@@ -31,3 +33,11 @@ export const TIMEOUT_BOUNDS = { minSeconds: 60, maxSeconds: 55 * 60 } as const;
 /** The metric the scheduled path publishes, as an Embedded Metric Format log line: the most units the model should
  * have now (0 outside its batch windows). The construct's alarms and dashboard read it. */
 export const EXPECTED_UNITS_METRIC = { namespace: 'RekognitionCustomLabels/Schedule', metricName: 'ExpectedInferenceUnits' } as const;
+
+/** The tag keys and values Rekognition takes (its API reference: TagKey, TagValue). */
+export const TAG_RULES = {
+  key: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u,
+  value: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u,
+  /** The prefix of the library's own tags, which a user's tags may not use. */
+  reservedPrefix: 'cdk-custom-labels:',
+} as const;

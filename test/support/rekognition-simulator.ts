@@ -329,6 +329,9 @@ export class RekognitionSimulator {
         const v = this.versionOrFault(input.ResourceArn);
         const tags = (input.Tags ?? {}) as Record<string, string>;
         for (const [k, value] of Object.entries(tags)) {
+          if (!/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(k) || k.length < 1 || k.length > 128) {
+            throw new ServiceFault('ValidationException', `Tag key ${k} fails to satisfy the constraint.`);
+          }
           if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value) || value.length > 256) {
             throw new ServiceFault('ValidationException', `Tag value for ${k} fails to satisfy the constraint.`);
           }

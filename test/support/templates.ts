@@ -1,7 +1,7 @@
 // Stacks of models synthesized with the real construct, and what the test world reads from their templates: the
 // handler role's identity policies (what IAM enforces in each phase) and the model resources' properties (what
 // CloudFormation sends). Templates are cached by declaration: synthesis takes a fifth of a second.
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomLabelsModel } from '../../lib';
 import { RESOURCE_TYPE } from '../../lib/private/resource-properties';
@@ -19,13 +19,15 @@ export interface ModelDecl {
   readonly maxInferenceUnits?: number;
   readonly retain?: boolean;
   readonly timeoutMinutes?: number;
+  /** The tags prop. */
+  readonly tags?: Record<string, string>;
 }
 
 const cache = new Map<string, CfnTemplate>();
 
 /** The template of a stack declaring these models. */
-export function synthModels(stackName: string, models: readonly ModelDecl[]): CfnTemplate {
-  const key = JSON.stringify([stackName, models]);
+export function synthModels(stackName: string, models: readonly ModelDecl[], stackTags: Record<string, string> = {}): CfnTemplate {
+  const key = JSON.stringify([stackName, models, stackTags]);
   let template = cache.get(key);
   if (!template) {
     const app = new App();
@@ -37,8 +39,10 @@ export function synthModels(stackName: string, models: readonly ModelDecl[]): Cf
         maxInferenceUnits: m.maxInferenceUnits,
         removalPolicy: m.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
+        tags: m.tags,
       });
     }
+    for (const [k, v] of Object.entries(stackTags)) Tags.of(stack).add(k, v);
     // aws-cdk-lib's CloudFormation schema validation (a WebAssembly cfn-lint) takes most of a synth; the construct tests
     // and `npm run synth` keep it on, the test world's many stacks skip it.
     const validation = process.env.CDK_VALIDATION;

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { HandlerLogsOptions } from './handler-logs';
 import { HandlerLogGroups } from './private/handler-log-groups';
 import { acknowledgeFinding } from './private/acknowledge';
+import { validationError } from './private/errors';
 import { HandlerPolicy } from './private/handler-policy';
 import { createScheduledPath, deadLetterAlarm, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
 import { addStackGuard } from './stack-guard';
@@ -91,6 +92,7 @@ export class CustomLabelsProvider extends Construct {
       waiterStateMachineLogOptions: { destination: this.logGroups.create(this, 'WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
+    traceFrameworkWaiter(provider);
     acknowledgeFinding(this.role, BASIC_EXECUTION_ROLE,
       'The handler functions (onEvent, isComplete, the stack guard, the scheduled path) write their logs with AWSLambdaBasicExecutionRole ' +
       '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents), the managed policy aws-cdk-lib gives the roles it creates for functions; ' +
@@ -110,9 +112,9 @@ export class CustomLabelsProvider extends Construct {
       'whatever log group it is given: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, ' +
       'DescribeResourcePolicies and DescribeLogGroups, which have no resource types, and logs:CreateLogStream and PutLogEvents, which act on log-stream ARNs ' +
       "and which aws-stepfunctions' own StateMachine logging does not grant. The framework creates this role itself (ProviderProps has no option for it " +
-      "or for these statements), so the library could scope them only by overriding the framework's synthesized policy");
-    acknowledgeFinding(provider, 'AwsSolutions-SF2',
-      "The Provider framework's waiter state machine (aws-cdk-lib custom-resources) has no option to enable X-Ray; the handlers' logs trace every step");
+      "or for these statements), so the library could scope them only by overriding the framework's synthesized policy. " +
+      'The library turns on X-Ray tracing of the waiter and adds the statement on * that aws-stepfunctions writes for a traced state machine: ' +
+      'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets, which have no resource types');
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:${region}:${account}:project/*]`,
@@ -181,4 +183,25 @@ export class CustomLabelsProvider extends Construct {
     this.policy.declare(versionArn);
     return undefined;
   }
+}
+
+/**
+ * Turns on X-Ray tracing of the Provider framework's waiter state machine (AWS Control Tower's CT.STEPFUNCTIONS.PR.2,
+ * cdk-nag's AwsSolutions-SF2), which ProviderProps has no option for: sets TracingConfiguration on the framework's
+ * CfnStateMachine and grants its role what the Step Functions developer guide lists for tracing, the statement
+ * aws-stepfunctions' StateMachine writes with `tracingEnabled`.
+ */
+function traceFrameworkWaiter(provider: cr.Provider): void {
+  const waiter = provider.node.findChild('waiter-state-machine');
+  const machine = waiter.node.defaultChild;
+  const role = waiter.node.tryFindChild('Role');
+  if (!(machine instanceof sfn.CfnStateMachine) || !(role instanceof iam.Role)) {
+    throw validationError('UnexpectedProviderFramework', waiter,
+      "aws-cdk-lib's Provider framework waiter is no longer a CfnStateMachine with a Role: the library cannot turn on its X-Ray tracing");
+  }
+  machine.tracingConfiguration = { enabled: true };
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    resources: ['*'],
+  }));
 }

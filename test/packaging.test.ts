@@ -1,0 +1,171 @@
+// Packs the library as `npm publish` would and installs the tarball into a fresh CDK app outside the repo, with
+// aws-cdk-lib and constructs at the versions the repo pins, from the npm cache the repo's `npm ci` filled. The app is
+// type-checked against the installed package's declarations and synthesized from the installed JavaScript, so a file
+// missing from package.json's `files` (the handler bundle, say) fails here and not in a user's `cdk deploy`.
+//
+// It packs what `npm run build` left in lib/ and lambda/dist/ (npm test builds first), with --ignore-scripts so that
+// the pack does not build a second time.
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RESOURCE_TYPE } from '../lib/private/resource-properties';
+
+const ROOT = path.join(__dirname, '..');
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  devDependencies: Record<string, string>;
+};
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const VERSION_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
+
+/** What the tarball may hold, as paths inside `package/`. */
+const ALLOWED = /^(package\.json|README\.md|LICENSE|\.jsii|lib\/.+\.(js|d\.ts)|lambda\/dist\/index\.js)$/;
+
+// The child npm should behave as in a fresh shell, not as a lifecycle script of this package.
+const CHILD_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env)
+  .filter(([k]) => !/^npm_(package|lifecycle)_/.test(k) && k !== 'npm_config_local_prefix' && k !== 'INIT_CWD'));
+
+/** The end of a child's output, with long lines (a minified bundle quoted in a stack trace) cut short. */
+function tail(output: string): string {
+  return output.split('\n').slice(-40).map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l)).join('\n');
+}
+
+function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: { ...CHILD_ENV, CDK_DISABLE_CLI_TELEMETRY: 'true' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) {
+    throw result.error;
+  }
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${tail(result.stdout)}\n${tail(result.stderr)}`);
+  }
+  return result;
+}
+
+/** Every .ts source under lib/ (not declarations), relative to the repo, without its extension. */
+function librarySources(dir = 'lib'): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      return librarySources(rel);
+    }
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [rel.slice(0, -'.ts'.length)] : [];
+  });
+}
+
+describe('packaging', () => {
+  let work: string;
+  let tarball: string;
+  let packed: string[];
+  let appDir: string;
+  let template: Template;
+  let assembly: string;
+
+  beforeAll(() => {
+    for (const built of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'lambda/dist/index.js']) {
+      if (!fs.existsSync(path.join(ROOT, built))) {
+        throw new Error(`${built} is missing: run \`npm run build\` before this test (npm test does)`);
+      }
+    }
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-rekognition-custom-labels-packaging-'));
+
+    // npm pack, as npm publish would pack.
+    const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+    const [info] = JSON.parse(pack.stdout) as { filename: string }[];
+    tarball = path.join(work, info.filename);
+    // What is really in the tarball, not what npm says it put there.
+    packed = run('tar', ['-tzf', tarball], work).stdout.split('\n').filter((l) => l !== '' && !l.endsWith('/'))
+      .map((l) => l.replace(/^package\//, '')).sort();
+
+    // A fresh app outside the repo: nothing resolves to the repo's node_modules from there.
+    appDir = path.join(work, 'app');
+    fs.mkdirSync(appDir);
+    fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({
+      name: 'fresh-cdk-app',
+      version: '1.0.0',
+      private: true,
+      dependencies: {
+        'aws-cdk-lib': PKG.devDependencies['aws-cdk-lib'],
+        'constructs': PKG.devDependencies.constructs,
+        [PKG.name]: `file:${tarball}`,
+      },
+    }, undefined, 2));
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], appDir);
+
+    // The app a user would write, type-checked against the installed declarations, then run from the installed JS.
+    fs.writeFileSync(path.join(appDir, 'app.ts'), [
+      "import { App, Stack } from 'aws-cdk-lib';",
+      `import { CustomLabelsModel } from '${PKG.name}';`,
+      "const app = new App({ outdir: 'cdk.out' });",
+      "const stack = new Stack(app, 'FreshApp');",
+      "const model = new CustomLabelsModel(stack, 'Model', {",
+      `  projectVersionArn: '${VERSION_ARN}',`,
+      '  minInferenceUnits: 2,',
+      '  maxInferenceUnits: 3,',
+      '});',
+      "const units: number = model.minInferenceUnits;",
+      "if (units !== 2) { throw new Error('minInferenceUnits reads back ' + units); }",
+      'app.synth();',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(appDir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        strict: true, target: 'ES2022', module: 'commonjs', moduleResolution: 'node', lib: ['ES2022'], types: [],
+        skipLibCheck: true, outDir: 'out', rootDir: '.',
+      },
+      files: ['app.ts'],
+    }, undefined, 2));
+    run(process.execPath, [TSC, '-p', appDir], appDir);
+    run(process.execPath, [path.join(appDir, 'out', 'app.js')], appDir);
+    assembly = path.join(appDir, 'cdk.out');
+    template = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(assembly, 'FreshApp.template.json'), 'utf8')));
+  }, 300_000);
+
+  afterAll(() => {
+    if (work) {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('the packed tarball installs into a fresh app and synthesizes', () => {
+    // The app used the installed package, not the repo.
+    const resolved = require.resolve(PKG.name, { paths: [appDir] });
+    expect(resolved).toBe(fs.realpathSync(path.join(appDir, 'node_modules', PKG.name, 'lib', 'index.js')));
+    expect(path.relative(ROOT, resolved).startsWith('..')).toBe(true);
+
+    template.resourceCountIs(RESOURCE_TYPE, 1);
+    template.hasResourceProperties(RESOURCE_TYPE, { ProjectVersionArn: VERSION_ARN, MinInferenceUnits: '2', MaxInferenceUnits: '3' });
+  });
+
+  test('the handlers run the Lambda asset shipped in the tarball (lambda/dist/index.js)', () => {
+    expect(packed).toContain('lambda/dist/index.js');
+    const shipped = fs.readFileSync(path.join(appDir, 'node_modules', PKG.name, 'lambda', 'dist', 'index.js'));
+    expect(shipped.equals(fs.readFileSync(path.join(ROOT, 'lambda', 'dist', 'index.js')))).toBe(true);
+
+    // Every function of the library (handler index.*) deploys an asset whose index.js is that very file.
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties as { Handler: string; Code: { S3Key: string } })
+      .filter((p) => p.Handler.startsWith('index.'));
+    expect(functions.map((f) => f.Handler).sort()).toEqual(expect.arrayContaining(['index.isComplete', 'index.onEvent']));
+    for (const fn of functions) {
+      const hash = fn.Code.S3Key.replace(/\.zip$/, '');
+      const staged = fs.readFileSync(path.join(assembly, `asset.${hash}`, 'index.js'));
+      expect({ handler: fn.Handler, sameAsShipped: staged.equals(shipped) }).toEqual({ handler: fn.Handler, sameAsShipped: true });
+    }
+  });
+
+  test('the tarball holds the compiled library, its declarations and .jsii, and no sources or tests', () => {
+    for (const required of ['package.json', 'README.md', 'LICENSE', '.jsii', 'lib/index.js', 'lib/index.d.ts']) {
+      expect(packed).toContain(required);
+    }
+    // Every library source is shipped compiled, with its declarations.
+    for (const source of librarySources()) {
+      expect(packed).toEqual(expect.arrayContaining([`${source}.js`, `${source}.d.ts`]));
+    }
+    expect(packed.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(packed.filter((f) => /(^|\/)(test|tests|__tests__)\//.test(f) || /\.test\.|\.spec\./.test(f))).toEqual([]);
+    expect(packed.filter((f) => !ALLOWED.test(f))).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 // CloudFormation's onEvent handler: claims the model for this request and returns at once. It starts and stops
 // nothing, so that nothing it began can be orphaned if it fails; isComplete does the work, poll by poll.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { parseProjectVersionArn, placementProblem, stackPlacement } from '../lib/private/project-version-arn';
 import { ATTR, PROP } from '../lib/private/resource-properties';
 import { ModelSpec, parseModelSpec } from './model-spec';
 import { claimTags, droppedTags, ownerOf, TAG } from './ownership';
@@ -71,11 +72,17 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
       // Properties that never parsed never started a model.
       return skip(event.PhysicalResourceId, `unreadable properties: ${(e as Error).message}`);
     }
+    // A model of another account or region was refused at its create: this stack never started it.
+    const foreign = placementOf(event.StackId, spec.projectVersionArn);
+    if (foreign) return skip(event.PhysicalResourceId, foreign);
     // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
     const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
     return claim(client, event.PhysicalResourceId, spec, 'Delete', self, startedAt, status);
   }
   const spec = parseModelSpec(event.ResourceProperties);
+  // A token ARN (a parameter) is known only now: a model of another account or region is refused, naming both.
+  const problem = placementOf(event.StackId, spec.projectVersionArn);
+  if (problem) throw new Error(`${spec.projectVersionArn}: ${problem}`);
   let droppedTagKeys: string[] = [];
   if (event.RequestType === 'Update') {
     const old = parseModelSpec(event.OldResourceProperties);
@@ -91,6 +98,13 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
     }
   }
   return claim(client, spec.projectVersionArn, spec, event.RequestType, self, startedAt, undefined, droppedTagKeys);
+}
+
+/** Why the stack cannot run this version (another account or region), or undefined. */
+function placementOf(stackId: string, versionArn: string): string | undefined {
+  const placement = stackPlacement(stackId);
+  const version = parseProjectVersionArn(versionArn);
+  return placement && version ? placementProblem(version, placement) : undefined;
 }
 
 function skip(physicalResourceId: string, reason: string): OnEventResponse {

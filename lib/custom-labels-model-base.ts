@@ -1,12 +1,11 @@
-import { Duration, Resource } from 'aws-cdk-lib';
+import { Duration, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
 
 /**
  * A Rekognition Custom Labels model: one this stack runs (CustomLabelsModel), or one imported by ARN.
  */
-export interface ICustomLabelsModel extends IConstruct {
+export interface ICustomLabelsModel extends IResource {
   /** The ARN of the project version. */
   readonly projectVersionArn: string;
   /** The name of the project. */
@@ -70,6 +69,8 @@ export abstract class CustomLabelsModelBase extends Resource implements ICustomL
 
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
+      // A model of another region or account (an imported one) is read there: a cross-environment metric.
+      ...this.metricEnvironment(),
       namespace: 'AWS/Rekognition',
       metricName,
       dimensionsMap: { ProjectName: this.projectName, VersionName: this.versionName },
@@ -93,6 +94,18 @@ export abstract class CustomLabelsModelBase extends Resource implements ICustomL
 
   public metricMaxInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('MaxInferenceUnits', props);
+  }
+
+  /** The model's region and account where they are known and are not its stack's. */
+  private metricEnvironment(): { region?: string; account?: string } {
+    const { region, account } = this.env;
+    const stack = this.stack;
+    // Known and not the stack's (an env-agnostic stack's region is a token: a known one is then given explicitly).
+    const differs = (mine: string, theirs: string) => !Token.isUnresolved(mine) && mine !== theirs;
+    return {
+      ...(differs(region, stack.region) ? { region } : {}),
+      ...(differs(account, stack.account) ? { account } : {}),
+    };
   }
 
   public metricInferenceUnitHours(props: InferenceUnitHoursOptions = {}): cloudwatch.IMetric {

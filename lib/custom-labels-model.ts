@@ -14,7 +14,7 @@ import { modelDashboardWidgets } from './dashboard-widgets';
 import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
 import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
-import { parseProjectVersionArn, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
+import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
 import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
 
 /**
@@ -161,6 +161,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     if (props.projectArn !== undefined && parsed && !Token.isUnresolved(props.projectArn) && !projectArnMatchesVersion(props.projectArn, parsed)) {
       throw validationError('InvalidProjectArn', this, `projectArn must be the ARN of project "${parsed.projectName}" in ${parsed.region}/${parsed.account} (${PROJECT_ARN_FORMAT}), got "${props.projectArn}"`);
     }
+    const stack = Stack.of(this);
+    if (parsed && !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region)) {
+      const problem = placementProblem(parsed, { account: stack.account, region: stack.region });
+      if (problem) throw validationError('ModelInAnotherEnvironment', this, `projectVersionArn: ${problem}`);
+    }
     const min = props.minInferenceUnits ?? 1;
     const max = props.maxInferenceUnits;
     validateUnits(this, 'minInferenceUnits', min);
@@ -221,7 +226,6 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       if (value !== undefined) properties[key] = value;
     }
     // Rendered at synth, after Tags.of() has applied; no property at all without tags, so templates without tags stay as they were.
-    const stack = Stack.of(this);
     properties[PROP.tags] = Lazy.string({
       produce: () => (Object.keys(userTags()).length === 0 ? undefined : stack.toJsonString(userTags())),
     });
@@ -345,7 +349,8 @@ class ImportedCustomLabelsModel extends CustomLabelsModelBase {
   public readonly versionName: string;
 
   constructor(scope: Construct, id: string, arn: string) {
-    super(scope, id);
+    // Its account and region are the ARN's, as aws-cdk-lib's imported resources take them.
+    super(scope, id, { environmentFromArn: Token.isUnresolved(arn) ? undefined : arn });
     const parsed = Token.isUnresolved(arn) ? undefined : parseProjectVersionArn(arn);
     if (!Token.isUnresolved(arn) && !parsed) {
       throw validationError('InvalidProjectVersionArn', this, `fromProjectVersionArn needs a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${arn}"`);

@@ -33,3 +33,26 @@ export function projectArnMatchesVersion(projectArn: string, version: ParsedProj
   const m = PROJECT_ARN.exec(projectArn);
   return !!m && m[1] === version.partition && m[2] === version.region && m[3] === version.account && m[4] === version.projectName;
 }
+
+/**
+ * Why a stack cannot run this version, or undefined when it can. The handlers' role, their clients, the ownership
+ * tag (which names a stack by its name, unique only within a region) and the stack guard all act in the stack's own
+ * account and region, so a model runs from a stack in its own account and region.
+ */
+export function placementProblem(version: ParsedProjectVersionArn, stack: { readonly account: string; readonly region: string }): string | undefined {
+  if (version.account !== stack.account) {
+    return `the model is in account ${version.account} and the stack in account ${stack.account}: a stack runs only models of its own account ` +
+      "(another account's model can be shared for DetectCustomLabels with fromProjectVersionArn)";
+  }
+  if (version.region !== stack.region) {
+    return `the model is in ${version.region} and the stack in ${stack.region}: a stack runs only models of its own region; ` +
+      `declare it in a stack whose env has region ${version.region} (an app may hold stacks of several regions)`;
+  }
+  return undefined;
+}
+
+/** The account and region of a CloudFormation stack id (arn:<partition>:cloudformation:<region>:<account>:stack/...). */
+export function stackPlacement(stackId: string): { readonly account: string; readonly region: string } | undefined {
+  const m = /^arn:[^:]+:cloudformation:([^:]+):(\d{12}):stack\//.exec(stackId);
+  return m ? { region: m[1], account: m[2] } : undefined;
+}

@@ -88,6 +88,19 @@ export interface WeeklyBatchWindowsProps {
 
 /**
  * When the model runs: outside every window it is stopped and does not bill.
+ *
+ * @example
+ * import { Duration, TimeZone } from 'aws-cdk-lib';
+ *
+ * // Mondays 08:00 to 18:00 with 5 units, Thursday night with 2 to 4; stopped the rest of the week.
+ * const windows = BatchWindows.weekly({
+ *   timeZone: TimeZone.EUROPE_BERLIN,
+ *   windows: [
+ *     { start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 5 },
+ *     { start: WeeklyTime.of(WeekDay.THURSDAY, 22), end: WeeklyTime.of(WeekDay.FRIDAY, 6), minInferenceUnits: 2, maxInferenceUnits: 4 },
+ *   ],
+ *   leadTime: Duration.minutes(30),
+ * });
  */
 export class BatchWindows {
   /** Windows that repeat every week, in a time zone. */

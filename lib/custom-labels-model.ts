@@ -19,6 +19,18 @@ import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, T
 
 /**
  * Properties of a CustomLabelsModel.
+ *
+ * @example
+ * import { Duration } from 'aws-cdk-lib';
+ *
+ * const props: CustomLabelsModelProps = {
+ *   projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000',
+ *   projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000',
+ *   minInferenceUnits: 2,
+ *   maxInferenceUnits: 5,
+ *   timeout: Duration.minutes(40),
+ *   tags: { CostCenter: '42' },
+ * };
  */
 export interface CustomLabelsModelProps {
   /**
@@ -120,6 +132,20 @@ export interface CustomLabelsModelProps {
  *
  * Deploying starts the model with the requested inference units and succeeds only once Rekognition reports it
  * RUNNING with them; an update that changes units restarts it; deleting stops it.
+ *
+ * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as lambda from 'aws-cdk-lib/aws-lambda';
+ *
+ * declare const stack: Stack;
+ * declare const detector: lambda.IFunction;
+ *
+ * const model = new CustomLabelsModel(stack, 'Widgets', {
+ *   projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000',
+ *   minInferenceUnits: 2,
+ *   maxInferenceUnits: 5,
+ * });
+ * model.grantDetectCustomLabels(detector);
  */
 export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggable {
   /**

@@ -14,7 +14,13 @@ test('strings become numbers and flags', () => {
     maxInferenceUnits: 5,
     retainOnDelete: true,
     timeoutSeconds: 1800,
+    windows: undefined,
+    tags: {},
   });
+});
+
+test('the Tags property: a JSON object of the user\'s tags', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN, Tags: '{"CostCenter":"42","App":"shop"}' }).tags).toEqual({ CostCenter: '42', App: 'shop' });
 });
 
 test('defaults: one unit, no autoscaling, destroy, 55 minutes', () => {
@@ -30,6 +36,8 @@ test.each([
   [{ ProjectVersionArn: ARN, RemovalPolicy: 'snapshot' }, 'RemovalPolicy must be "destroy" or "retain", got "snapshot"'],
   [{ ProjectVersionArn: ARN, TimeoutSeconds: '7200' }, 'TimeoutSeconds must be an integer from 60 to 3300, got "7200"'],
   [{ ProjectVersionArn: ARN, ProjectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/other/1' }, 'is not the project of'],
+  [{ ProjectVersionArn: ARN, Tags: '["CostCenter"]' }, 'Tags must be a JSON object of string values'],
+  [{ ProjectVersionArn: ARN, Tags: '{"cdk-custom-labels:owner":"x"}' }, 'Tags may not set the library\'s own tags (cdk-custom-labels:owner)'],
 ])('%o is refused: %s', (props, message) => {
   expect(() => parseModelSpec(props)).toThrow(message);
 });

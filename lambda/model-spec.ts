@@ -1,6 +1,6 @@
 // Reads the custom resource's properties (always strings, as CloudFormation delivers them) into a typed spec.
 import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/private/project-version-arn';
-import { PROP, REMOVAL, TAG_RULES, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { GRACE_BOUNDS, PROP, REMOVAL, TAG_RULES, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { validateWindowTable, WindowTable } from '../lib/private/weekly-windows';
 
 /** Which model: enough to look at it and act on it. */
@@ -30,6 +30,8 @@ export interface ModelSpec extends ModelRef {
   readonly windows?: WindowTable;
   /** The user's tags for the project version (empty without any). */
   readonly tags: Record<string, string>;
+  /** Seconds a version this declaration replaces keeps serving after the update (0: stopped at once). */
+  readonly replacementGraceSeconds: number;
 }
 
 /** Parses a positive integer that CloudFormation may deliver as a string or (from older templates) a number. */
@@ -66,6 +68,12 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
   if (!Number.isInteger(timeout) || timeout < TIMEOUT_BOUNDS.minSeconds || timeout > TIMEOUT_BOUNDS.maxSeconds) {
     throw new Error(`${PROP.timeoutSeconds} must be an integer from ${TIMEOUT_BOUNDS.minSeconds} to ${TIMEOUT_BOUNDS.maxSeconds}, got "${String(p[PROP.timeoutSeconds])}"`);
   }
+  const rawGrace = p[PROP.replacementGraceSeconds];
+  // Absent in templates of older releases of the library: the default.
+  const grace = rawGrace === undefined || rawGrace === '' ? GRACE_BOUNDS.defaultSeconds : Number(rawGrace);
+  if (!Number.isInteger(grace) || grace < 0 || grace > GRACE_BOUNDS.maxSeconds) {
+    throw new Error(`${PROP.replacementGraceSeconds} must be an integer from 0 to ${GRACE_BOUNDS.maxSeconds}, got "${String(rawGrace)}"`);
+  }
   let windows: WindowTable | undefined;
   const rawWindows = p[PROP.batchWindows];
   if (rawWindows !== undefined && rawWindows !== '') {
@@ -88,6 +96,7 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
     maxInferenceUnits: max,
     retainOnDelete: removal === REMOVAL.retain,
     timeoutSeconds: timeout,
+    replacementGraceSeconds: grace,
   };
 }
 

@@ -75,9 +75,7 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
     // A model of another account or region was refused at its create: this stack never started it.
     const foreign = placementOf(event.StackId, spec.projectVersionArn);
     if (foreign) return skip(event.PhysicalResourceId, foreign);
-    // Under RETAIN, the stack's status tells a rollback (stop anyway) from a removal (keep running).
-    const status = spec.retainOnDelete ? await stackStatus(event.StackId) : undefined;
-    return claim(client, event.PhysicalResourceId, spec, 'Delete', self, startedAt, status);
+    return claim(client, event.PhysicalResourceId, spec, 'Delete', self, startedAt, event.StackId);
   }
   const spec = parseModelSpec(event.ResourceProperties);
   // A token ARN (a parameter) is known only now: a model of another account or region is refused, naming both.
@@ -90,10 +88,11 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
     if (old.projectVersionArn === spec.projectVersionArn) droppedTagKeys = droppedTags(old.tags, spec.tags);
     if (old.projectVersionArn !== spec.projectVersionArn) {
       // A replacement: CloudFormation deletes the old version after this update succeeds. Mark it, so that its
-      // Delete stops it even under RemovalPolicy.RETAIN; and unmark the new one (a rollback may swap them back).
+      // Delete stops it even under RemovalPolicy.RETAIN, once the grace period this declaration gives has passed;
+      // and unmark the new one (a rollback may swap them back).
       const oldRecord = await readRecord(client, old.projectVersionArn);
       if (oldRecord.exists && oldRecord.record.owner === self.owner) {
-        await writeRecord(client, old.projectVersionArn, { [TAG.replaced]: self.requestId });
+        await writeRecord(client, old.projectVersionArn, { [TAG.replaced]: self.requestId, [TAG.graceSeconds]: String(spec.replacementGraceSeconds) });
       }
     }
   }
@@ -119,12 +118,16 @@ async function claim(
   requestType: 'Create' | 'Update' | 'Delete',
   self: Requester,
   startedAt: number,
-  stackStatus?: string,
+  stackId?: string,
   droppedTagKeys: string[] = [],
 ): Promise<OnEventResponse> {
   const { exists, record } = await readRecord(client, spec.projectVersionArn);
-  const plan = planRequest({ requestType, ...spec, stackStatus, exists, record, self, modelName: spec.projectVersionArn, now: Date.now() });
-  log('plan', { requestType, model: spec.projectVersionArn, record, stackStatus, plan });
+  // A Delete reads the stack's status where it decides: under RETAIN it tells a rollback (stop anyway) from a
+  // removal (keep running); for a replaced version it tells an update's cleanup (grace period) from a rollback's.
+  const status = requestType === 'Delete' && exists && stackId !== undefined && (spec.retainOnDelete || record.replaced !== undefined)
+    ? await stackStatus(stackId) : undefined;
+  const plan = planRequest({ requestType, ...spec, stackStatus: status, exists, record, self, modelName: spec.projectVersionArn, now: Date.now() });
+  log('plan', { requestType, model: spec.projectVersionArn, record, stackStatus: status, plan });
   if (plan.kind === 'reject') throw new Error(plan.reason);
   if (plan.kind === 'skip') return skip(physicalResourceId, plan.reason);
 
@@ -135,7 +138,7 @@ async function claim(
   }
   // A version claimed to run is no longer one an update replaced (a rollback may swap them back, a removed version
   // may be declared again); cleared only once admitted, as the role may not untag another stack's model.
-  if (requestType !== 'Delete' && record.replaced !== undefined) await eraseRecord(client, spec.projectVersionArn, [TAG.replaced]);
+  if (requestType !== 'Delete' && record.replaced !== undefined) await eraseRecord(client, spec.projectVersionArn, [TAG.replaced, TAG.graceSeconds]);
   // A create or update writes the user's tags with the claim (one write, allowed by the statement that lets it claim
   // the model); a delete writes none, as its policy may no longer name their keys. Keys an update dropped come off
   // once the model is ours.

@@ -19,6 +19,8 @@ export const TAG = {
   startedBy: `${PREFIX}started-by`,
   /** Set on a version that an update replaced: its Delete stops it whatever the removal policy says. */
   replaced: `${PREFIX}replaced`,
+  /** Written with `replaced`: the seconds the replaced version keeps serving after the update (the grace period). */
+  graceSeconds: `${PREFIX}grace-seconds`,
 } as const;
 
 /** The tags a request writes to claim a model: who runs it, which request acts on it now, since when. */
@@ -39,11 +41,12 @@ export interface OwnershipRecord {
   readonly settled?: string;
   readonly startedBy?: string;
   readonly replaced?: string;
+  readonly graceSeconds?: string;
 }
 
 export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
   const t = tags ?? {};
-  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced] };
+  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds] };
 }
 
 const MAX_TAG_VALUE = 256;

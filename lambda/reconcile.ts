@@ -1,7 +1,7 @@
 // The one place that decides what to do with a model. Pure: the same desired state, observation, record and clock
 // always give the same step, so a retried, late or duplicated call is harmless. The CloudFormation handlers (and
 // the scheduled path) only do I/O around these functions.
-import { TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { GRACE_BOUNDS, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { WindowTable, windowStateAt } from '../lib/private/weekly-windows';
 import { OwnershipRecord, ownerValue, stackOfOwner } from './ownership';
 
@@ -11,8 +11,11 @@ export type Goal =
   | { readonly kind: 'running'; readonly minInferenceUnits: number; readonly maxInferenceUnits?: number }
   /** Owned and able to start, but not running: outside its batch windows. */
   | { readonly kind: 'parked' }
-  /** Not running, and the ownership record removed. */
-  | { readonly kind: 'stopped' }
+  /**
+   * Not running, and the ownership record removed. `graceUntil` (epoch ms): a version an update replaced keeps
+   * serving until then, so that clients still calling it switch to the new one first.
+   */
+  | { readonly kind: 'stopped'; readonly graceUntil?: number }
   /** Left as it is, and the ownership record removed (RemovalPolicy.RETAIN). */
   | { readonly kind: 'released' };
 
@@ -118,12 +121,30 @@ export function admit(record: OwnershipRecord, self: Requester, modelName: strin
  * or the construct goes away. It does not apply, and the model is stopped, when the stack is rolling back (a
  * Create or an Update undone), when the model's last request never finished (a Create CloudFormation gave up on),
  * or when an update replaced this version: no failure path leaves a model running that no stack owns.
+ *
+ * A version an update replaced, deleted in the update's cleanup, first keeps serving for the grace period the update
+ * wrote on it: the new version is RUNNING and published by then. Never in a rollback's cleanup, a removal or a stack
+ * delete: there nothing replaces the version, or what replaced it is itself being undone.
  */
-export function goalForDelete(retainOnDelete: boolean, record: OwnershipRecord, stackStatus: string | undefined): Goal {
-  if (!retainOnDelete) return { kind: 'stopped' };
-  const settled = record.request !== undefined && record.settled === record.request;
+export function goalForDelete(retainOnDelete: boolean, record: OwnershipRecord, stackStatus: string | undefined, now: number): Goal {
   const rollingBack = stackStatus !== undefined && stackStatus.includes('ROLLBACK');
-  return settled && record.replaced === undefined && !rollingBack ? { kind: 'released' } : { kind: 'stopped' };
+  if (retainOnDelete) {
+    const settled = record.request !== undefined && record.settled === record.request;
+    if (settled && record.replaced === undefined && !rollingBack) return { kind: 'released' };
+  }
+  const graceMs = record.replaced !== undefined && stackStatus === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' ? graceSecondsOf(record) * 1000 : 0;
+  return graceMs > 0 ? { kind: 'stopped', graceUntil: now + graceMs } : { kind: 'stopped' };
+}
+
+/** The grace period a replacing update wrote on the version, within the library's bounds (a tag anyone may edit). */
+function graceSecondsOf(record: OwnershipRecord): number {
+  const seconds = Number(record.graceSeconds ?? 0);
+  return Number.isInteger(seconds) && seconds > 0 ? Math.min(seconds, GRACE_BOUNDS.maxSeconds) : 0;
+}
+
+/** Whether a model should stop only once the goal's grace period has passed. */
+function inGrace(goal: Goal, now: number): goal is { kind: 'stopped'; graceUntil: number } {
+  return goal.kind === 'stopped' && goal.graceUntil !== undefined && now < goal.graceUntil;
 }
 
 function decideWithoutDeadline(input: ReconcileInput): Step {
@@ -136,6 +157,10 @@ function decideWithoutDeadline(input: ReconcileInput): Step {
     if (goal.kind === 'released') return { kind: 'done', release: true, reason: `${modelName} retained as ${model.status}` };
     switch (model.status) {
       case 'RUNNING':
+        if (inGrace(goal, input.now)) {
+          return { kind: 'wait', reason: `${modelName} was replaced by an update: it keeps serving until ${new Date(goal.graceUntil).toISOString()} (the replacement grace period), then stops` };
+        }
+        return { kind: 'stop' };
       case 'STARTING':
         return { kind: 'stop' };
       case 'STOPPING':
@@ -302,7 +327,7 @@ export interface PlanInput {
   readonly retainOnDelete: boolean;
   readonly windows?: WindowTable;
   readonly now: number;
-  /** The stack's status, read for a Delete under RETAIN only. */
+  /** The stack's status, read for a Delete under RETAIN or of a replaced version only. */
   readonly stackStatus?: string;
   /** Whether the version exists. */
   readonly exists: boolean;
@@ -316,7 +341,7 @@ export function planRequest(input: PlanInput): Plan {
   if (input.requestType === 'Delete') {
     if (!input.exists) return { kind: 'skip', reason: `${modelName} does not exist` };
     if (record.owner !== self.owner) return { kind: 'skip', reason: `${modelName} is not owned by ${self.owner} (owner: ${record.owner ?? 'none'}): left alone` };
-    return { kind: 'claim', goal: goalForDelete(input.retainOnDelete, record, input.stackStatus) };
+    return { kind: 'claim', goal: goalForDelete(input.retainOnDelete, record, input.stackStatus, input.now) };
   }
   if (!input.exists) {
     return { kind: 'reject', reason: `${modelName} does not exist: check projectVersionArn, the account and the region` };

@@ -13,7 +13,10 @@ export interface ICustomLabelsModel extends IResource {
   /** The name of the version. */
   readonly versionName: string;
 
-  /** Grants permission to analyze images with this model (rekognition:DetectCustomLabels on the version ARN). */
+  /**
+   * Grants permission to analyze images with this model: rekognition:DetectCustomLabels on the version ARN (for a
+   * model this stack runs, on every version of its project, so that clients keep it through a version swap).
+   */
   grantDetectCustomLabels(grantee: iam.IGrantable): iam.Grant;
 
   /**

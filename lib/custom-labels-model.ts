@@ -2,6 +2,8 @@
 // cost guard and the dashboard, each of which lives in its own file.
 import { Annotations, CfnResource, CustomResource, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
 import { scheduleBatchWindows } from './batch-window-schedules';
@@ -15,7 +17,7 @@ import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
 import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
-import { ATTR, EXPECTED_UNITS_METRIC, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
+import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
 
 /**
  * Properties of a CustomLabelsModel.
@@ -125,6 +127,25 @@ export interface CustomLabelsModelProps {
    * @default - only the tags `Tags.of()` applies
    */
   readonly tags?: { [key: string]: string };
+
+  /**
+   * How long a version that an update replaces (a new `projectVersionArn`) keeps serving after the new version is
+   * RUNNING and published in `runningVersionParameter`, before it is stopped: clients that cache the version ARN, and
+   * requests in flight, switch to the new version meanwhile. It costs the old version's units for that long. Never
+   * applies to a removed model, a stack delete or a rollback, which stop the version at once. From 0 (stop at once)
+   * to 30 minutes, so that the stop still ends within CloudFormation's hour.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly replacementGracePeriod?: Duration;
+
+  /**
+   * The name of the SSM parameter that holds the ARN of the version this model runs now, written only once that
+   * version is RUNNING (see `runningVersionParameter`).
+   *
+   * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/running-version`
+   */
+  readonly runningVersionParameterName?: string;
 }
 
 /**
@@ -173,6 +194,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   public readonly alarms: cloudwatch.Alarm[] = [];
   /** The model's tags: the `tags` prop and what `Tags.of()` applies, written to the project version. */
   public readonly tags: TagManager;
+  /**
+   * An SSM String parameter holding the ARN of the version that serves now. CloudFormation writes it after the
+   * model's create or update has succeeded, so it changes only once the new version is RUNNING, and before the
+   * replaced version's grace period begins: a client that reads it with a cache shorter than
+   * `replacementGracePeriod` never calls a version that has stopped.
+   */
+  public readonly runningVersionParameter: ssm.IStringParameter;
   private readonly windows?: WindowTable;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
@@ -205,6 +233,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     const timeoutSeconds = timeout.toSeconds();
     if (!Token.isUnresolved(timeoutSeconds) && (!Number.isInteger(timeoutSeconds) || timeoutSeconds < TIMEOUT_BOUNDS.minSeconds || timeoutSeconds > TIMEOUT_BOUNDS.maxSeconds)) {
       throw validationError('InvalidTimeout', this, `timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got ${timeout.toHumanString()}`);
+    }
+    const grace = props.replacementGracePeriod ?? Duration.seconds(GRACE_BOUNDS.defaultSeconds);
+    const graceSeconds = grace.toSeconds({ integral: false });
+    if (!Token.isUnresolved(graceSeconds) && (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > GRACE_BOUNDS.maxSeconds)) {
+      throw validationError('InvalidReplacementGracePeriod', this, `replacementGracePeriod must be a whole number of seconds from 0 to 30 minutes (the replaced version must still stop within CloudFormation's hour), got ${grace.toHumanString()}`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     validateRemovalPolicy(this, removalPolicy);
@@ -247,6 +280,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       [PROP.maxInferenceUnits]: max === undefined ? undefined : numberProperty(max),
       [PROP.removalPolicy]: removalPolicy === RemovalPolicy.RETAIN ? REMOVAL.retain : REMOVAL.destroy,
       [PROP.timeoutSeconds]: numberProperty(timeoutSeconds),
+      [PROP.replacementGraceSeconds]: numberProperty(graceSeconds),
       [PROP.batchWindows]: windows ? JSON.stringify(windows) : undefined,
     })) {
       if (value !== undefined) properties[key] = value;
@@ -266,6 +300,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     this.windows = windows;
     this.provider = provider;
     this.resource = resource.node.defaultChild as CfnResource;
+    // The resource's Ref is its physical id, the version ARN: the reference makes CloudFormation write the parameter
+    // only after the model's create or update succeeded (RUNNING), and before the cleanup of a replaced version.
+    this.runningVersionParameter = new ssm.StringParameter(this, 'RunningVersion', {
+      parameterName: props.runningVersionParameterName ?? `/rekognition-custom-labels/${stack.stackName}/${stack.getLogicalId(this.resource)}/running-version`,
+      stringValue: resource.ref,
+      description: `The Rekognition Custom Labels model version that ${this.node.path} runs now`,
+    });
     if (windows) {
       this.batchWindowCost = batchWindowCost(windows, price);
       scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone);
@@ -283,6 +324,23 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     this.minInferenceUnits = min;
     this.maxInferenceUnits = max;
     if (props.costGuard) this.alarms.push(...costGuardAlarms(this, this.watched(), props.costGuard));
+  }
+
+  /**
+   * Grants permission to analyze images with this model: rekognition:DetectCustomLabels on every version of its
+   * project, so that a client still calling the version an update replaced keeps its permission through the
+   * replacement grace period (CloudFormation updates the grantee's policy before the model).
+   */
+  public grantDetectCustomLabels(grantee: iam.IGrantable): iam.Grant {
+    const versions = Token.isUnresolved(this.projectVersionArn)
+      ? Fn.join('/', [Fn.select(0, Fn.split('/version/', this.projectVersionArn)), 'version', '*'])
+      : `${this.projectVersionArn.slice(0, this.projectVersionArn.indexOf('/version/'))}/version/*`;
+    return iam.Grant.addToPrincipal({ grantee, actions: ['rekognition:DetectCustomLabels'], resourceArns: [versions] });
+  }
+
+  /** Grants permission to read `runningVersionParameter`, the ARN of the version that serves now. */
+  public grantReadRunningVersion(grantee: iam.IGrantable): iam.Grant {
+    return this.runningVersionParameter.grantRead(grantee);
   }
 
   /**

@@ -186,14 +186,21 @@ describe('IAM', () => {
     expect(statements(s)).toContainEqual({ Sid: 'ReadOwnStack', Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], Resource: { Ref: 'AWS::StackId' } });
   });
 
-  test('grantDetectCustomLabels grants DetectCustomLabels on the version only', () => {
+  test('grantDetectCustomLabels grants DetectCustomLabels on the versions of the model\'s project (an imported model: its version only)', () => {
     const s = stack();
     const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    const imported = CustomLabelsModel.fromProjectVersionArn(s, 'Gadgets', 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/version/gadgets.v3/1767000000001');
     const role = new iam.Role(s, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     model.grantDetectCustomLabels(role);
+    imported.grantDetectCustomLabels(role);
     Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^Caller') }],
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'rekognition:DetectCustomLabels', Resource: ARN }] },
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: 'rekognition:DetectCustomLabels', Resource: `${ARN.slice(0, ARN.indexOf('/version/'))}/version/*` },
+          { Effect: 'Allow', Action: 'rekognition:DetectCustomLabels', Resource: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/version/gadgets.v3/1767000000001' },
+        ],
+      },
     });
   });
 });
@@ -208,6 +215,8 @@ describe('synth-time validation names the prop and the allowed range', () => {
     [{ minInferenceUnits: 3, maxInferenceUnits: 2 }, 'WidgetsStack/Widgets: maxInferenceUnits (2) must be >= minInferenceUnits (3)'],
     [{ timeout: Duration.seconds(30) }, 'WidgetsStack/Widgets: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got 30 seconds'],
     [{ timeout: Duration.hours(1) }, 'WidgetsStack/Widgets: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got 1 hour'],
+    [{ replacementGracePeriod: Duration.minutes(31) }, "WidgetsStack/Widgets: replacementGracePeriod must be a whole number of seconds from 0 to 30 minutes (the replaced version must still stop within CloudFormation's hour), got 31 minutes"],
+    [{ replacementGracePeriod: Duration.millis(1500) }, 'WidgetsStack/Widgets: replacementGracePeriod must be a whole number of seconds from 0 to 30 minutes'],
     [{ removalPolicy: RemovalPolicy.SNAPSHOT }, 'WidgetsStack/Widgets: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot'],
     [{ projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/1' }, 'WidgetsStack/Widgets: projectArn must be the ARN of project "widgets" in us-east-1/123456789012'],
   ];

@@ -166,7 +166,7 @@ describe('goalForDelete: RETAIN applies to settled models of a stack that is not
     [true, ours, 'DELETE_IN_PROGRESS', 'stopped'],
     [true, { ...settled, replaced: 'req-9' }, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped'],
   ])('retain=%s record=%o stack %s -> %s', (retain, record, stackStatus, kind) => {
-    expect(goalForDelete(retain, record, stackStatus).kind).toBe(kind);
+    expect(goalForDelete(retain, record, stackStatus, 0).kind).toBe(kind);
   });
 });
 

@@ -13,6 +13,8 @@ export const PROP = {
   batchWindows: 'BatchWindows',
   /** The user's tags for the model (Tags.of() and the tags prop) as a JSON object, when it has any. */
   tags: 'Tags',
+  /** Seconds a version this update replaces keeps serving before it is stopped (the replacement grace period). */
+  replacementGraceSeconds: 'ReplacementGracePeriodSeconds',
 } as const;
 
 /** The values of the RemovalPolicy property. */
@@ -29,6 +31,10 @@ export const ATTR = {
 /** Bounds of the deploy timeout, in seconds: CloudFormation waits at most an hour for a custom resource, and the
  * handler's own deadline must fire early enough for its message to reach CloudFormation first. */
 export const TIMEOUT_BOUNDS = { minSeconds: 60, maxSeconds: 55 * 60 } as const;
+
+/** Bounds of the replacement grace period, in seconds: the cleanup delete that keeps the old version serving must
+ * still stop it (minutes) within its own deadline (TIMEOUT_BOUNDS.maxSeconds), so the grace ends 25 minutes before. */
+export const GRACE_BOUNDS = { defaultSeconds: 5 * 60, maxSeconds: 30 * 60 } as const;
 
 /** The metric the scheduled path publishes, as an Embedded Metric Format log line: the most units the model should
  * have now (0 outside its batch windows). The construct's alarms and dashboard read it. */

@@ -87,8 +87,16 @@ export interface IamRequest {
   readonly context: Record<string, string | string[]>;
 }
 
-/** Decides whether a call is allowed; returns the AccessDeniedException message when it is not. */
-export type Authorizer = (request: IamRequest) => Promise<string | undefined>;
+/**
+ * Decides whether a call is allowed; returns the AccessDeniedException message when it is not. `accessKeyId`: the
+ * credential the request was signed with (SigV4's Authorization header), which tells a client from the handlers.
+ */
+export type Authorizer = (request: IamRequest, accessKeyId?: string) => Promise<string | undefined>;
+
+/** The access key id of a SigV4-signed request (`Credential=<key>/<date>/...`), if it has one. */
+export function accessKeyOf(authorization: string | undefined): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+}
 
 export interface CallRecord {
   readonly at: number;
@@ -110,6 +118,8 @@ export class RekognitionSimulator {
   private readonly pendingBefore = new Map<string, () => void>();
   /** When set, every call over HTTP is authorized first, as the service does before anything else. */
   public authorize?: Authorizer;
+  /** DetectCustomLabels calls answered with labels. */
+  public detections = 0;
 
   constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * 60_000, stopMs: 2 * 60_000, jitterMs: 0 }, seed = 1) {
     this.random = seededRandom(seed);
@@ -129,6 +139,7 @@ export class RekognitionSimulator {
     this.answersToLose.clear();
     this.toThrottle = { count: 0 };
     this.pendingBefore.clear();
+    this.detections = 0;
   }
 
   // ---- setting up the world ----
@@ -323,6 +334,19 @@ export class RekognitionSimulator {
         }
         throw new ServiceFault('ResourceInUseException', `The model is ${v.status} and cannot be stopped.`);
       }
+      case 'DetectCustomLabels': {
+        const v = this.versionOrFault(input.ProjectVersionArn);
+        const image = input.Image as { Bytes?: string } | undefined;
+        if (!image?.Bytes) throw new ServiceFault('InvalidParameterException', 'Image must have Bytes or S3Object.');
+        if (Buffer.from(image.Bytes, 'base64').length > 4 * 1024 * 1024) throw new ServiceFault('ImageTooLargeException', 'Image size is too large.');
+        // The API reference: ResourceNotReadyException "occurs when you call DetectCustomLabels with a model version
+        // that isn't deployed".
+        if (v.status !== 'RUNNING') {
+          throw new ServiceFault('ResourceNotReadyException', `The requested resource isn't ready. The model version ${v.arn} is ${v.status}.`);
+        }
+        this.detections++;
+        return { CustomLabels: [{ Name: v.name, Confidence: 99.5 }] };
+      }
       case 'ListTagsForResource':
         return { Tags: { ...this.versionOrFault(input.ResourceArn).tags } };
       case 'TagResource': {
@@ -379,8 +403,8 @@ export class RekognitionSimulator {
   }
 
   /** One request over HTTP: authorized first (when an authorizer is set), then as call() handles it. */
-  async callOverHttp(operation: string, input: Record<string, unknown>): Promise<{ status: number; body: unknown; lost?: boolean }> {
-    const denied = await this.authorize?.(this.iamRequest(operation, input));
+  async callOverHttp(operation: string, input: Record<string, unknown>, accessKeyId?: string): Promise<{ status: number; body: unknown; lost?: boolean }> {
+    const denied = await this.authorize?.(this.iamRequest(operation, input), accessKeyId);
     if (denied !== undefined) {
       const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
       this.calls.push({ at: this.clock(), operation, target, outcome: 'AccessDeniedException' });
@@ -446,7 +470,7 @@ export class RekognitionSimulator {
       } catch {
         return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'SerializationException', Message: 'bad JSON' }) };
       }
-      const out = await this.callOverHttp(operation, input);
+      const out = await this.callOverHttp(operation, input, accessKeyOf(req.headers.authorization));
       const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.calls.length}` };
       if (out.status !== 200) headers['x-amzn-errortype'] = String((out.body as { __type: string }).__type);
       return { status: out.status, headers, body: JSON.stringify(out.body) };

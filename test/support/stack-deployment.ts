@@ -12,11 +12,17 @@
 //             update created (resources, new physical ids) deleted, under the old policy.
 //   delete:   model resources deleted under the policy in force; then the role goes.
 //
+// SSM parameters (AWS::SSM::Parameter, written to the world's ParameterStore) follow their references: one whose value
+// is a model resource's Ref is written once that resource's create or update has succeeded (before the cleanup), and
+// restored by a rollback once the model is back; one that refers to no model is written when the phase begins.
+// Identities of the template's other roles (a client's) get their role's policies as each phase puts them in force.
+//
 // Requests go through the CloudFormation emulator, so through the real Provider framework runtime and the shipped
 // handlers, and every call they make is evaluated by IAM against the phase's policy.
 import { CfnAnswer, CloudFormationEmulator } from './cloudformation';
-import { CfnTemplate, PolicyDocument } from './iam';
-import { handlerPolicies, modelResources } from './templates';
+import { CfnTemplate, IamEnforcer, PolicyDocument, rolePolicies } from './iam';
+import { ParameterStore } from './parameter-store';
+import { handlerPolicies, modelResources, pseudoOf, ssmParameters } from './templates';
 
 export interface DeployOptions {
   /**
@@ -56,10 +62,42 @@ export class StackDeployment {
    * @param policiesOf the role's policies of a template; a test may swap in another IAM design, to show that the
    * world would catch it
    */
+  private readonly identities: { readonly enforcer: IamEnforcer; readonly roleLogicalIdPrefix: string }[] = [];
+
   constructor(
     public readonly cfn: CloudFormationEmulator,
     private readonly policiesOf: (template: CfnTemplate, stackId: string) => PolicyDocument[] = handlerPolicies,
+    private readonly parameters?: ParameterStore,
   ) {}
+
+  /** Gives this identity the policies of the template's role (by logical id prefix) in every phase from now on. */
+  followRole(enforcer: IamEnforcer, roleLogicalIdPrefix: string): void {
+    this.identities.push({ enforcer, roleLogicalIdPrefix });
+    if (this.template) enforcer.setPolicies(rolePolicies(this.template, roleLogicalIdPrefix, pseudoOf(this.cfn.stackId)));
+  }
+
+  /** Puts a template's policies in force: the handler role's, and those of the roles identities follow. */
+  private enterPhase(template: CfnTemplate): void {
+    this.cfn.setPolicies(this.policiesOf(template, this.cfn.stackId));
+    for (const i of this.identities) i.enforcer.setPolicies(rolePolicies(template, i.roleLogicalIdPrefix, pseudoOf(this.cfn.stackId)));
+  }
+
+  /** Writes a template's parameters: those that refer to a model `afterModels`, the others before. */
+  private writeParameters(template: CfnTemplate, afterModels: boolean, physicalIdOf: (logicalId: string) => string | undefined): void {
+    if (!this.parameters) return;
+    for (const p of ssmParameters(template, this.cfn.stackId)) {
+      if ((p.refersTo !== undefined) !== afterModels) continue;
+      const value = p.refersTo !== undefined ? physicalIdOf(p.refersTo) : p.value;
+      if (value !== undefined) this.parameters.put(p.name, value);
+    }
+  }
+
+  /** Deletes the parameters of a template that the other template (if any) does not also declare. */
+  private deleteParameters(template: CfnTemplate, keep?: CfnTemplate): void {
+    if (!this.parameters) return;
+    const kept = new Set(keep ? ssmParameters(keep, this.cfn.stackId).map((p) => p.name) : []);
+    for (const p of ssmParameters(template, this.cfn.stackId)) if (!kept.has(p.name)) this.parameters.delete(p.name);
+  }
 
   /** The model resources CloudFormation believes exist: logical id to physical id and properties. */
   get resources(): ReadonlyMap<string, Live> {
@@ -73,7 +111,8 @@ export class StackDeployment {
   private async create(template: CfnTemplate, options: DeployOptions): Promise<Outcome> {
     const log: Outcome['answers'][number][] = [];
     this.cfn.stackStatus = 'CREATE_IN_PROGRESS';
-    this.cfn.setPolicies(this.policiesOf(template, this.cfn.stackId));
+    this.enterPhase(template);
+    this.writeParameters(template, false, () => undefined);
     const wanted = modelResources(template, this.cfn.stackId);
     const sent = [...wanted].map(([logicalId, props]) => ({ logicalId, props, requestId: this.cfn.create(logicalId, props) }));
     const failed = await this.await(sent.map((s) => s.requestId), options);
@@ -81,10 +120,12 @@ export class StackDeployment {
     if (!failed) {
       for (const s of sent) this.live.set(s.logicalId, { physicalId: this.cfn.answers.get(s.requestId)!.PhysicalResourceId, props: s.props });
       this.template = template;
+      this.writeParameters(template, true, (id) => this.live.get(id)?.physicalId);
       return this.finish('CREATE_COMPLETE', log, []);
     }
     // ROLLBACK: everything created is deleted, under the policy it was created with.
     this.cfn.stackStatus = 'ROLLBACK_IN_PROGRESS';
+    this.deleteParameters(template);
     await this.deleteAll(sent.map((s) => ({ logicalId: s.logicalId, props: s.props, answer: this.cfn.answers.get(s.requestId) })), log);
     return this.finish('ROLLBACK_COMPLETE', log, []);
   }
@@ -94,7 +135,8 @@ export class StackDeployment {
     const oldTemplate = this.template!;
     const wanted = modelResources(template, this.cfn.stackId);
     this.cfn.stackStatus = 'UPDATE_IN_PROGRESS';
-    this.cfn.setPolicies(this.policiesOf(template, this.cfn.stackId));
+    this.enterPhase(template);
+    this.writeParameters(template, false, () => undefined);
     const creates: { logicalId: string; props: Record<string, string>; requestId: string }[] = [];
     const updates: { logicalId: string; props: Record<string, string>; old: Live; requestId: string }[] = [];
     for (const [logicalId, props] of wanted) {
@@ -122,14 +164,27 @@ export class StackDeployment {
       }
       this.live = next;
       this.template = template;
+      // The parameters that refer to a model, now that every model's update has succeeded; then the cleanup.
+      this.writeParameters(template, true, (id) => this.live.get(id)?.physicalId);
+      this.deleteParameters(oldTemplate, template);
       this.cfn.stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
       const dropped = await this.cleanupDeletes(cleanup, log);
       return this.finish('UPDATE_COMPLETE', log, dropped);
     }
 
+    // The models' updates all succeeded and something else failed: CloudFormation may have written the parameters
+    // that refer to them before the failure; the rollback writes them back.
+    const touched = [...creates, ...updates];
+    if (touched.every((r) => this.cfn.answers.get(r.requestId)?.Status === 'SUCCESS')) {
+      this.writeParameters(template, true, (id) => {
+        const r = touched.find((x) => x.logicalId === id);
+        return r ? this.cfn.answers.get(r.requestId)!.PhysicalResourceId : this.live.get(id)?.physicalId;
+      });
+    }
     // UPDATE_ROLLBACK_IN_PROGRESS: the old policy first, then every touched resource back to its old properties.
     this.cfn.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
-    this.cfn.setPolicies(this.policiesOf(oldTemplate, this.cfn.stackId));
+    this.enterPhase(oldTemplate);
+    this.writeParameters(oldTemplate, false, () => undefined);
     const rollbacks = updates.map((r) => {
       const answer = this.cfn.answers.get(r.requestId);
       const physicalId = answer?.PhysicalResourceId ?? r.old.physicalId;
@@ -138,6 +193,8 @@ export class StackDeployment {
     const rollbackFailed = await this.await(rollbacks.map((r) => r.rollbackId), {});
     for (const r of rollbacks) log.push({ what: `Update (rollback) ${r.logicalId}`, answer: this.cfn.answers.get(r.rollbackId) });
     if (rollbackFailed) return this.finish('UPDATE_ROLLBACK_FAILED', log, []);
+    this.writeParameters(oldTemplate, true, (id) => this.live.get(id)?.physicalId);
+    this.deleteParameters(template, oldTemplate);
     // UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: what the failed update created goes, under the old policy.
     this.cfn.stackStatus = 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS';
     await this.deleteAll(creates.map((c) => ({ logicalId: c.logicalId, props: c.props, answer: this.cfn.answers.get(c.requestId) })), log);
@@ -155,6 +212,7 @@ export class StackDeployment {
     const failed = sent.filter((s) => this.cfn.answers.get(s.requestId)?.Status !== 'SUCCESS');
     for (const s of sent) log.push({ what: `Delete ${s.logicalId} ${s.physicalId}`, answer: this.cfn.answers.get(s.requestId) });
     if (failed.length > 0) return this.finish('DELETE_FAILED', log, []);
+    if (this.template) this.deleteParameters(this.template);
     this.live.clear();
     this.template = undefined;
     return this.finish('DELETE_COMPLETE', log, []);

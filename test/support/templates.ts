@@ -79,3 +79,27 @@ export function modelResources(template: CfnTemplate, stackId: string): Map<stri
   }
   return out;
 }
+
+/** An AWS::SSM::Parameter of a template: its name, and its value or the model resource whose Ref it is. */
+export interface TemplateParameter {
+  readonly logicalId: string;
+  readonly name: string;
+  /** The value, when it refers to no model resource. */
+  readonly value?: string;
+  /** The model resource whose physical id (Ref) the value is: CloudFormation writes the parameter after it. */
+  readonly refersTo?: string;
+}
+
+export function ssmParameters(template: CfnTemplate, stackId: string): TemplateParameter[] {
+  const out: TemplateParameter[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    const r = resource as { Type: string; Properties?: { Name?: unknown; Value?: unknown } };
+    if (r.Type !== 'AWS::SSM::Parameter') continue;
+    const name = String(resolveIntrinsics(r.Properties?.Name, template, pseudoOf(stackId)));
+    const value = r.Properties?.Value as { Ref?: string } | string | undefined;
+    const ref = typeof value === 'object' && value !== null ? value.Ref : undefined;
+    const isModel = ref !== undefined && (template.Resources?.[ref] as { Type?: string } | undefined)?.Type === RESOURCE_TYPE;
+    out.push(isModel ? { logicalId, name, refersTo: ref } : { logicalId, name, value: String(resolveIntrinsics(value, template, pseudoOf(stackId))) });
+  }
+  return out;
+}

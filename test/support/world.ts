@@ -1,7 +1,9 @@
 // One test world: a local Rekognition endpoint, a virtual clock, the shipped handlers behind the real Provider
 // framework runtime, and a CloudFormation stack sending requests to them.
 import { CfnAnswer, CloudFormationEmulator, HANDLER_BUNDLE, Handlers, PROVIDER_AS_DEPLOYED, ProviderSettings, StackStatusEndpoint } from './cloudformation';
-import { RekognitionSimulator, Timings } from './rekognition-simulator';
+import { IamEnforcer, PolicyDocument } from './iam';
+import { ParameterStore } from './parameter-store';
+import { IamRequest, RekognitionSimulator, Timings } from './rekognition-simulator';
 import { scaleTimers, VirtualClock } from './virtual-time';
 
 export interface WorldOptions {
@@ -22,21 +24,49 @@ export class World {
   public readonly clock = new VirtualClock();
   public readonly sim: RekognitionSimulator;
   public readonly stacks = new StackStatusEndpoint();
+  /** SSM Parameter Store, which the stacks' AWS::SSM::Parameter resources write (stack-deployment.ts). */
+  public readonly ssm: ParameterStore;
+  /** Identities besides the handlers' (a client's role), by the access key id their requests are signed with. */
+  private readonly identities = new Map<string, IamEnforcer>();
   public cfn!: CloudFormationEmulator;
   public handlers!: Handlers;
   private restore: (() => void)[] = [];
 
   constructor(private readonly options: WorldOptions = {}) {
     this.sim = new RekognitionSimulator(() => this.clock.now, options.timings, options.seed);
+    this.ssm = new ParameterStore(() => this.clock.now);
+  }
+
+  /**
+   * An identity of its own (a client's role): requests signed with this access key id are evaluated against these
+   * policies, and none of the handlers'. Returns the enforcer, whose policies a test may change phase by phase.
+   */
+  identity(accessKeyId: string, roleArn: string, policies: PolicyDocument[]): IamEnforcer {
+    const enforcer = new IamEnforcer(roleArn);
+    enforcer.setPolicies(policies);
+    this.identities.set(accessKeyId, enforcer);
+    return enforcer;
+  }
+
+  /** Who a request is: a registered identity by its access key, else the handler running now (or the stack's). */
+  private async authorizeCall(request: IamRequest, accessKeyId?: string): Promise<string | undefined> {
+    const identity = accessKeyId === undefined ? undefined : this.identities.get(accessKeyId);
+    if (identity) {
+      const result = await identity.authorize(request);
+      return result.allowed ? undefined : result.message;
+    }
+    return (CloudFormationEmulator.active ?? this.cfn).authorize(request);
   }
 
   async start(): Promise<this> {
     // Every Rekognition call is evaluated against the role of the stack whose handler makes it.
-    this.sim.authorize = (request) => (CloudFormationEmulator.active ?? this.cfn).authorize(request);
+    this.sim.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
+    this.ssm.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     const url = await this.sim.listen();
     const cloudformationUrl = await this.stacks.listen();
+    const ssmUrl = await this.ssm.listen();
     const saved = { ...process.env };
-    Object.assign(process.env, FAKE_ENV, { AWS_ENDPOINT_URL_REKOGNITION: url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl });
+    Object.assign(process.env, FAKE_ENV, { AWS_ENDPOINT_URL_REKOGNITION: url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl, AWS_ENDPOINT_URL_SSM: ssmUrl });
     delete process.env.AWS_SESSION_TOKEN;
     this.restore.push(() => {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -71,6 +101,7 @@ export class World {
     this.restore = [];
     await this.sim.close();
     await this.stacks.close();
+    await this.ssm.close();
   }
 
   /** A project with one version, returning the version ARN. */

@@ -1,6 +1,7 @@
 // `npm run bench`: the library's speed and cost figures, measured in one run and printed (never asserted in tests).
 import { deployFigures } from './bench-deploy';
 import { scaleFigures } from './bench-scale';
+import { swapFigures } from './bench-swap';
 
 function out(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   await scaleFigures(out);
   out();
   await deployFigures(out);
+  out();
+  await swapFigures(out);
 }
 
 main().catch((e) => {

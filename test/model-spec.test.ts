@@ -16,6 +16,7 @@ test('strings become numbers and flags', () => {
     timeoutSeconds: 1800,
     windows: undefined,
     tags: {},
+    replacementGraceSeconds: 300,
   });
 });
 
@@ -23,8 +24,13 @@ test('the Tags property: a JSON object of the user\'s tags', () => {
   expect(parseModelSpec({ ProjectVersionArn: ARN, Tags: '{"CostCenter":"42","App":"shop"}' }).tags).toEqual({ CostCenter: '42', App: 'shop' });
 });
 
-test('defaults: one unit, no autoscaling, destroy, 55 minutes', () => {
-  expect(parseModelSpec({ ProjectVersionArn: ARN })).toMatchObject({ minInferenceUnits: 1, maxInferenceUnits: undefined, retainOnDelete: false, timeoutSeconds: 3300 });
+test('defaults: one unit, no autoscaling, destroy, 55 minutes, a 5-minute grace period for a replaced version', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN })).toMatchObject({ minInferenceUnits: 1, maxInferenceUnits: undefined, retainOnDelete: false, timeoutSeconds: 3300, replacementGraceSeconds: 300 });
+});
+
+test('the grace period: seconds from 0 to 1800', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN, ReplacementGracePeriodSeconds: '0' }).replacementGraceSeconds).toBe(0);
+  expect(parseModelSpec({ ProjectVersionArn: ARN, ReplacementGracePeriodSeconds: '1800' }).replacementGraceSeconds).toBe(1800);
 });
 
 test.each([
@@ -35,6 +41,8 @@ test.each([
   [{ ProjectVersionArn: ARN, MinInferenceUnits: '3', MaxInferenceUnits: '2' }, 'MaxInferenceUnits (2) must be >= MinInferenceUnits (3)'],
   [{ ProjectVersionArn: ARN, RemovalPolicy: 'snapshot' }, 'RemovalPolicy must be "destroy" or "retain", got "snapshot"'],
   [{ ProjectVersionArn: ARN, TimeoutSeconds: '7200' }, 'TimeoutSeconds must be an integer from 60 to 3300, got "7200"'],
+  [{ ProjectVersionArn: ARN, ReplacementGracePeriodSeconds: '1801' }, 'ReplacementGracePeriodSeconds must be an integer from 0 to 1800, got "1801"'],
+  [{ ProjectVersionArn: ARN, ReplacementGracePeriodSeconds: '-1' }, 'ReplacementGracePeriodSeconds must be an integer from 0 to 1800, got "-1"'],
   [{ ProjectVersionArn: ARN, ProjectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/other/1' }, 'is not the project of'],
   [{ ProjectVersionArn: ARN, Tags: '["CostCenter"]' }, 'Tags must be a JSON object of string values'],
   [{ ProjectVersionArn: ARN, Tags: '{"cdk-custom-labels:owner":"x"}' }, 'Tags may not set the library\'s own tags (cdk-custom-labels:owner)'],

@@ -25,7 +25,9 @@ describe('README examples', () => {
 
   test('the README has whole TypeScript examples', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(3);
-    for (const b of blocks) expect(b.code).toMatch(/^import .* from 'cdk-rekognition-custom-labels';$/m);
+    // A CDK app imports the package; a client program (the version-swap section's detector) imports the AWS SDK.
+    for (const b of blocks) expect(b.code).toMatch(/^import .* from '(cdk-rekognition-custom-labels|@aws-sdk\/client-[a-z-]+)';$/m);
+    expect(blocks.filter((b) => /from 'cdk-rekognition-custom-labels'/.test(b.code)).length).toBeGreaterThanOrEqual(3);
   });
 
   test('every TypeScript block compiles as written', () => {

@@ -21,6 +21,8 @@ export interface ModelDecl {
   readonly timeoutMinutes?: number;
   /** The tags prop. */
   readonly tags?: Record<string, string>;
+  /** The replacementGracePeriod prop, in seconds. */
+  readonly graceSeconds?: number;
 }
 
 const cache = new Map<string, CfnTemplate>();
@@ -40,6 +42,7 @@ export function synthModels(stackName: string, models: readonly ModelDecl[], sta
         removalPolicy: m.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
         tags: m.tags,
+        replacementGracePeriod: m.graceSeconds === undefined ? undefined : Duration.seconds(m.graceSeconds),
       });
     }
     for (const [k, v] of Object.entries(stackTags)) Tags.of(stack).add(k, v);

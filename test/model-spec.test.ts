@@ -16,7 +16,14 @@ test('strings become numbers and flags', () => {
     timeoutSeconds: 1800,
     windows: undefined,
     tags: {},
+    replacementGraceSeconds: 300,
   });
+});
+
+test('the HoldParameterName property: the hold parameter the passes read; absent or empty, no holds', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN, HoldParameterName: '/ops/widgets/hold' }).holdParameterName).toBe('/ops/widgets/hold');
+  expect(parseModelSpec({ ProjectVersionArn: ARN }).holdParameterName).toBeUndefined();
+  expect(parseModelSpec({ ProjectVersionArn: ARN, HoldParameterName: '' }).holdParameterName).toBeUndefined();
 });
 
 test('the Tags property: a JSON object of the user\'s tags', () => {

@@ -11,7 +11,8 @@
 //   what this stack started, and nothing another stack owns.
 //
 // Reads (the status of a version, its tags) are allowed on every version of the account: they are what tells
-// whose a model is, and a version the policy no longer names must still be read to be stopped.
+// whose a model is, and a version the policy no longer names must still be read to be stopped. With holds, the role
+// may also read each model's hold parameter (ssm:GetParameter, listed by ARN), and nothing else of SSM.
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 

@@ -38,6 +38,8 @@ export function validateHoldParameterName(scope: IConstruct, name: string): void
 export function createHoldParameter(model: Construct, name: string): ssm.StringParameter {
   return new ssm.StringParameter(model, 'Hold', {
     parameterName: name,
+    // Always a hierarchical name (validated above): its ARN is parameter<name>, also when the name is a token.
+    simpleName: false,
     stringValue: HOLD.none,
     description: `Hold for the Rekognition Custom Labels model ${model.node.path}: "${HOLD.none}", or {"state":"RUNNING"|"STOPPED","until":"<ISO 8601>"} (see the README)`,
   });

@@ -5,7 +5,7 @@
 // starts a model by hand with the real Rekognition client.
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
@@ -168,7 +168,30 @@ describe('holds and enforcement on the virtual clock', () => {
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(lines).toContainEqual(expect.objectContaining({ message: 'scheduled stop', cause: 'hold-expired', model: v }));
     expect(lines).toContainEqual(expect.objectContaining({ message: 'hold ignored', problem: 'expired', parameter: HOLD }));
+    // The expected units follow the hold, so the RunningOutsideWindows alarm does not take a hold for a stray model.
+    const expected = (from: number, to: number) => lines.filter((l) => {
+      const at = (l._aws as { Timestamp?: number } | undefined)?.Timestamp;
+      return at !== undefined && at >= from && at < to;
+    }).map((l) => l.ExpectedInferenceUnits);
+    expect(new Set(expected(monday + 18 * HOUR, until))).toEqual(new Set([3]));
+    expect(new Set(expected(until, monday + 22 * HOUR))).toEqual(new Set([0]));
     expect(scheduler.log.tickFailures).toEqual([]);
+  }, 60_000);
+
+  test('a release ends a hold early', async () => {
+    const v = w.model();
+    const t = await deploy({ versionArn: v, windows: true });
+    const monday = Date.UTC(2026, 0, 5);
+    putHoldAt(monday + 17 * HOUR, hold('RUNNING', monday + 23 * HOUR, { minInferenceUnits: 3 }));
+    const releasedAt = monday + 19 * HOUR;
+    const released = putHoldAt(releasedAt, 'none');
+    runSchedules(t, monday + 21 * HOUR);
+    await w.cfn.drain(monday + 21 * HOUR);
+    expect(released).toEqual(['ok']);
+    expect(statusesBetween(v, monday + 17 * HOUR, releasedAt)).toEqual([]);
+    expect(firstAfter(v, 'STOPPING', releasedAt)! - releasedAt).toBeLessThanOrEqual(PASS_MS);
+    expect(w.sim.status(v).status).toBe('STOPPED');
+    expect(lines).toContainEqual(expect.objectContaining({ message: 'scheduled stop', cause: 'hold-released', model: v }));
   }, 60_000);
 
   test('a STOPPED hold keeps the model stopped through a window', async () => {
@@ -287,6 +310,18 @@ describe('holds and enforcement on the virtual clock', () => {
     expect(scheduler.log.tickFailures).toEqual([]);
   }, 60_000);
 
+  test('with holds, the pass also restarts an always-on model someone stopped by hand', async () => {
+    const v = w.model();
+    const t = await deploy({ versionArn: v });
+    const stoppedAt = w.clock.now + 10 * MIN;
+    w.cfn.schedule(stoppedAt, async () => w.sim.externalStop(v));
+    runSchedules(t, stoppedAt + HOUR);
+    await w.cfn.drain(stoppedAt + HOUR);
+    const stopped = firstAfter(v, 'STOPPED', stoppedAt)!;
+    expect(firstAfter(v, 'STARTING', stopped)! - stopped).toBeLessThanOrEqual(PASS_MS);
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
+  }, 60_000);
+
   test('malformed and expired holds are ignored with a log line, and so is a hold whose units are outside the declared bounds', async () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
@@ -335,6 +370,8 @@ describe('holds and enforcement on the virtual clock', () => {
     expect(put).toEqual(['ok']);
     expect(w.ssm.calls.filter((c) => c.accessKeyId === OPERATOR_KEY)).toEqual([expect.objectContaining({ action: 'ssm:PutParameter', outcome: 'allowed' })]);
     expect(w.sim.status(v).status).toBe('STOPPED');
+    // The scheduled path's passes read it too, under the same policy.
+    expect(reads().filter((c) => c.at >= evening).length).toBeGreaterThanOrEqual(12);
     expect(reads().every((c) => c.outcome === 'allowed')).toBe(true);
 
     // A deploy while the hold is set is a pass too: it converges to the hold (stopped), and leaves the hold alone.
@@ -426,6 +463,17 @@ describe('the hold parameter in the template', () => {
   ])('holdParameterName refused: %s', (_why, name) => {
     const s = new Stack(new App(), 'WidgetsStack');
     expect(() => new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, enableHold: true, holdParameterName: name })).toThrow(`WidgetsStack/Widgets: ${NAME_MESSAGE}; got "${name}"`);
+  });
+
+  test('a token name (a CfnParameter) is taken unchecked, and the ARN still scoped to it', () => {
+    const s = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
+    const name = new CfnParameter(s, 'HoldName', { type: 'String' });
+    const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, enableHold: true, holdParameterName: name.valueAsString });
+    model.grantHold(new iam.Role(s, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: { Ref: 'HoldName' } });
+    t.hasResourceProperties('Custom::RekognitionCustomLabelsModel', { HoldParameterName: { Ref: 'HoldName' } });
+    expect(JSON.stringify(t.toJSON())).toContain('":ssm:us-east-1:123456789012:parameter",{"Ref":"WidgetsHold');
   });
 
   test('holdParameterName needs enableHold', () => {

@@ -382,6 +382,41 @@ describe('holds and enforcement on the virtual clock', () => {
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
   }, 60_000);
 
+  test('IAM: every phase with holds (enabled by an update, rolled back, enabled again, removed, the stack deleted) runs under the policy in force', async () => {
+    const v = w.model();
+    const other = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
+    const decl = { versionArn: v, enableHold: false, grant: false };
+    await deploy(decl);
+    // Enabling holds is an update of the model (its properties change): the policy that lets it read comes first.
+    const enable = template({ versionArn: v });
+    const failed = await stack.deploy(enable, { failElsewhereAfterSeconds: 0 });
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(w.ssm.get(HOLD)).toBeUndefined();
+    expect((await stack.deploy(enable)).status).toBe('UPDATE_COMPLETE');
+    expect(w.ssm.get(HOLD)).toBe('none');
+    // A stack of two, then the held model removed: its cleanup delete stops it and reads no hold.
+    const two = Template.fromStack((() => {
+      const { stack: s } = synth({ versionArn: v });
+      new CustomLabelsModel(s, 'Gadgets', { projectVersionArn: other, minInferenceUnits: 2 });
+      return s;
+    })()).toJSON() as CfnTemplate;
+    expect((await stack.deploy(two)).status).toBe('UPDATE_COMPLETE');
+    const onlyGadgets = Template.fromStack((() => {
+      const s = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
+      new CustomLabelsModel(s, 'Gadgets', { projectVersionArn: other, minInferenceUnits: 2 });
+      new iam.Role(s, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+      return s;
+    })()).toJSON() as CfnTemplate;
+    expect((await stack.deploy(onlyGadgets)).status).toBe('UPDATE_COMPLETE');
+    expect(w.sim.status(v).status).toBe('STOPPED');
+    expect(w.ssm.get(HOLD)).toBeUndefined();
+    expect((await stack.destroy()).status).toBe('DELETE_COMPLETE');
+    expect(w.sim.status(other).status).toBe('STOPPED');
+    expect(w.ssm.calls.filter((c) => c.outcome !== 'allowed')).toEqual([]);
+    expect(w.ssm.calls.filter((c) => c.action === 'ssm:GetParameter').length).toBeGreaterThan(0);
+    expect(w.sim.calls.filter((c) => c.outcome === 'AccessDeniedException')).toEqual([]);
+  }, 90_000);
+
   test('IAM: without grantHold the operator\'s put is refused', async () => {
     const v = w.model();
     await deploy({ versionArn: v, grant: false });

@@ -4,9 +4,11 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseModelSpec } from './model-spec';
 import type { OnEventResponse } from './on-event';
 import { ownerOf } from './ownership';
-import { declaredGoal, deleteFailure } from './reconcile';
+import type { HoldReading } from './hold';
+import { logIgnoredHold, readHoldParameter } from './hold-parameter';
+import { deleteFailure, desiredState, onEventMayRunAgain } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
-import { rekognitionClient } from './rekognition-api';
+import { rekognitionClient, toServiceError } from './rekognition-api';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 
@@ -18,9 +20,25 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
   const request = event.CustomLabels;
   if (!request.goal || !request.projectArn) return { IsComplete: true };
   const spec = parseModelSpec(event.ResourceProperties);
-  // A create or update converges to what the declaration wants now (batch windows move with the clock); a delete
-  // keeps the goal onEvent chose.
-  const goal = request.goal.kind === 'running' || request.goal.kind === 'parked' ? declaredGoal(spec, Date.now()) : request.goal;
+  // A create or update converges to what the declaration, the windows and the hold want now (windows move with the
+  // clock, a hold changes without a deploy); a delete keeps the goal onEvent chose, whatever a hold says.
+  let goal = request.goal;
+  if (goal.kind === 'running' || goal.kind === 'parked') {
+    let reading: HoldReading | undefined;
+    if (spec.holdParameterName) {
+      try {
+        reading = await readHoldParameter(spec.holdParameterName);
+      } catch (e) {
+        const error = toServiceError(e);
+        // Poll again after a transient error, or an access denial while IAM propagates the policy just updated.
+        if (Date.now() < request.deadline && onEventMayRunAgain(error, Date.now() - (request.startedAt ?? 0))) return { IsComplete: false };
+        throw new Error(`${spec.projectVersionArn}: could not read its hold parameter ${spec.holdParameterName}: ${error.name}: ${error.message ?? ''}`);
+      }
+    }
+    const state = desiredState(spec, reading, Date.now());
+    if (spec.holdParameterName) logIgnoredHold(state.hold, spec.projectVersionArn, spec.holdParameterName);
+    goal = state.goal;
+  }
   const result = await reconcilePass({
     client: rekognitionClient(),
     spec,

@@ -32,6 +32,8 @@ export interface ModelSpec extends ModelRef {
   readonly tags: Record<string, string>;
   /** Seconds a version this declaration replaces keeps serving after the update (0: stopped at once). */
   readonly replacementGraceSeconds: number;
+  /** The model's hold parameter (SSM), read at every pass; undefined when holds are not enabled. */
+  readonly holdParameterName?: string;
 }
 
 /** Parses a positive integer that CloudFormation may deliver as a string or (from older templates) a number. */
@@ -85,8 +87,11 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
     const problem = validateWindowTable(windows);
     if (problem) throw new Error(`${PROP.batchWindows}: ${problem}`);
   }
+  const rawHold = p[PROP.holdParameterName];
+  const holdParameterName = rawHold === undefined || rawHold === '' ? undefined : String(rawHold);
   return {
     windows,
+    holdParameterName,
     tags: parseTags(p[PROP.tags]),
     projectVersionArn: arn,
     projectName: parsed.projectName,

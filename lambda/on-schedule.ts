@@ -2,11 +2,14 @@
 // machine, which calls it again until the model has converged) and every few minutes (directly, as a safety net
 // for a missed or skipped boundary). What the model should be doing is computed from the window table and the
 // current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
-// windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight.
+// windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight. A
+// model with holds enabled (and no windows) gets the periodic call too: its hold parameter is read at every pass.
 import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
 import { parseModelSpec } from './model-spec';
 import { ownerValue } from './ownership';
-import { declaredGoal, Goal, judgeError, scheduledAccess, scheduledRunId } from './reconcile';
+import type { HoldReading } from './hold';
+import { logIgnoredHold, readHoldParameter } from './hold-parameter';
+import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCause } from './reconcile';
 import { observe, reconcilePass } from './reconcile-pass';
 import { findProjectArn, rekognitionClient, toServiceError } from './rekognition-api';
 
@@ -42,33 +45,49 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
   const spec = parseModelSpec(event.model.properties);
   const owner = ownerValue(event.model.stackName, event.model.logicalId);
   const now = Date.now();
-  const goal = declaredGoal(spec, now);
-  publishExpectedUnits(spec.projectName, spec.versionName, goal, now);
   const client = rekognitionClient();
   const modelName = spec.projectVersionArn;
 
   let projectArn: string | undefined;
   let observed;
+  let reading: HoldReading | undefined;
   try {
+    // The hold as it is now, at every pass: an operator's change takes effect at the next pass, without a deploy.
+    reading = spec.holdParameterName ? await readHoldParameter(spec.holdParameterName) : undefined;
     projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
     if (!projectArn) throw new Error(`${modelName}: project ${spec.projectName} does not exist in this account and region`);
     observed = await observe(client, spec, projectArn);
   } catch (e) {
+    // Transient: this pass does nothing and the next one tries again (a hold unread must not stop a held model).
     const verdict = judgeError(toServiceError(e), { now, deadline: Infinity, modelName });
     if (verdict.kind === 'retry') return { converged: false, reason: verdict.reason };
     throw e;
   }
+  const state = desiredState(spec, reading, now);
+  if (spec.holdParameterName) logIgnoredHold(state.hold, modelName, spec.holdParameterName);
+  const goal = state.goal;
+  publishExpectedUnits(spec.projectName, spec.versionName, goal, now);
 
   const access = scheduledAccess(observed.record, owner, now);
   if (!access.ok) {
     console.log(JSON.stringify({ message: 'scheduled path stands aside', model: modelName, reason: access.reason }));
     return { converged: access.converged, reason: access.reason };
   }
-  const runId = scheduledRunId(spec.windows, now, access.requestId);
+  const runId = state.holdRunId ?? scheduledRunId(spec.windows, now, access.requestId);
   const result = await reconcilePass(
     { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
     observed,
   );
+  if (result.kind === 'pending' && result.acted === 'stop' && goal.kind === 'parked') {
+    const cause = stopCause(spec, state, reading, now);
+    console.log(JSON.stringify({
+      message: cause === 'enforcement' ? 'enforcement stop' : 'scheduled stop',
+      model: modelName,
+      cause,
+      observed: observed.model?.status,
+      ...(cause === 'enforcement' ? { why: 'running outside its batch windows without a hold (started by hand?): stopped' } : {}),
+    }));
+  }
   // A failure is thrown, so that it is retried and then surfaced: the waiter's execution fails (alarmed), and the
   // periodic invocation ends in the dead-letter queue (alarmed).
   if (result.kind === 'fail') throw new Error(result.reason);

@@ -23,7 +23,8 @@ export interface PassInput {
 
 export type PassResult =
   | { readonly kind: 'done'; readonly step: Step }
-  | { readonly kind: 'pending'; readonly reason: string }
+  /** `acted`: the pass issued this call (its log line, say, tells an enforcement stop). */
+  | { readonly kind: 'pending'; readonly reason: string; readonly acted?: 'start' | 'stop' }
   | { readonly kind: 'fail'; readonly reason: string };
 
 const ALL_TAGS = Object.values(TAG);
@@ -95,7 +96,7 @@ async function act(
   switch (step.kind) {
     case 'stop':
       await stopModel(client, versionArn);
-      return { kind: 'pending', reason: 'stopping' };
+      return { kind: 'pending', reason: 'stopping', acted: 'stop' };
     case 'start': {
       try {
         await startModel(client, versionArn, step.minInferenceUnits, step.maxInferenceUnits);
@@ -119,7 +120,7 @@ async function act(
         after = (await readRecord(client, versionArn)).record;
       });
       const next = afterOwnStart(after, self);
-      if (next.kind === 'ours') return { kind: 'pending', reason: 'starting' };
+      if (next.kind === 'ours') return { kind: 'pending', reason: 'starting', acted: 'start' };
       if (next.kind === 'theirs') return { kind: 'fail', reason: `${versionArn} was claimed by another stack (${after.owner}) while this request started it` };
       if (next.reclaim) await persistently(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
       // A stop refused while the model is STARTING is left to the stack guard, which finds the model by its tag.

@@ -3,6 +3,7 @@
 // the scheduled path) only do I/O around these functions.
 import { GRACE_BOUNDS, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { WindowTable, windowStateAt } from '../lib/private/weekly-windows';
+import { HoldReading, HoldVerdict, holdVerdict } from './hold';
 import { OwnershipRecord, ownerValue, stackOfOwner } from './ownership';
 
 /** What a request wants the model to end as. */
@@ -369,6 +370,79 @@ export function declaredGoal(
   return state.running
     ? { kind: 'running', minInferenceUnits: state.minInferenceUnits, maxInferenceUnits: state.maxInferenceUnits }
     : { kind: 'parked' };
+}
+
+/** What a model's declaration says about units and windows: the inputs of what it should be doing. */
+export interface Declaration {
+  readonly minInferenceUnits: number;
+  readonly maxInferenceUnits?: number;
+  readonly windows?: WindowTable;
+}
+
+/** Why a model should be doing what it should: a hold, a window open, no window open, or its declaration (no windows). */
+export type GoalReason = 'hold' | 'window' | 'outside-windows' | 'declaration';
+
+export interface DesiredState {
+  readonly goal: Goal;
+  readonly reason: GoalReason;
+  /** What the hold parameter said (none without holds). */
+  readonly hold: HoldVerdict;
+  /** The run id a start is attributed to under a hold: one FAILED start per hold written, not one every pass. */
+  readonly holdRunId?: string;
+}
+
+/** The most units the declaration ever runs the model with: its own (max, else min) or any window's. */
+export function highestDeclaredUnits(declared: Declaration): number {
+  const candidates = [declared.maxInferenceUnits ?? declared.minInferenceUnits];
+  for (const w of declared.windows?.windows ?? []) candidates.push(w.maxInferenceUnits ?? w.minInferenceUnits);
+  return Math.max(...candidates);
+}
+
+/**
+ * What a model should be doing now, from its declaration, its windows and its hold as they are now (level-triggered:
+ * every pass, the deploy's and the scheduled path's, computes it afresh). A hold in force wins over the windows: held
+ * STOPPED it is parked even inside a window; held RUNNING it runs with the hold's units, or without units in the hold
+ * with those of the window open now, else the model's own. A hold that cannot be used counts as none.
+ */
+export function desiredState(declared: Declaration, reading: HoldReading | undefined, now: number): DesiredState {
+  const hold = holdVerdict(reading, highestDeclaredUnits(declared), now);
+  const declaredNow = declaredGoal(declared, now);
+  if (hold.kind === 'active') {
+    const h = hold.hold;
+    const holdRunId = `hold:${reading?.modifiedAt ?? 0}:${h.until}`;
+    if (h.state === 'STOPPED') return { goal: { kind: 'parked' }, reason: 'hold', hold, holdRunId };
+    const units = h.minInferenceUnits !== undefined
+      ? { minInferenceUnits: h.minInferenceUnits, maxInferenceUnits: h.maxInferenceUnits }
+      : declaredNow.kind === 'running'
+        ? { minInferenceUnits: declaredNow.minInferenceUnits, maxInferenceUnits: declaredNow.maxInferenceUnits }
+        : { minInferenceUnits: declared.minInferenceUnits, maxInferenceUnits: declared.maxInferenceUnits };
+    return { goal: { kind: 'running', ...units }, reason: 'hold', hold, holdRunId };
+  }
+  const reason: GoalReason = !declared.windows ? 'declaration' : declaredNow.kind === 'running' ? 'window' : 'outside-windows';
+  return { goal: declaredNow, reason, hold };
+}
+
+/**
+ * How far back a window's close, a hold's end or a release counts as the reason for a stop outside the windows: two
+ * periods of the scheduled path's 5-minute pass. A model found running outside every window and hold beyond that was
+ * started by someone else (by hand, from the console or the CLI): its stop is an enforcement stop.
+ */
+export const ENFORCEMENT_LOOKBACK_MS = 10 * 60_000;
+
+/** Why the scheduled path stops a model: the end of what let it run, or enforcement of the windows. */
+export type StopCause = 'hold' | 'hold-expired' | 'hold-released' | 'window-closed' | 'enforcement';
+
+/** The cause of a stop towards a parked goal, for its log line (and, later, its event). */
+export function stopCause(declared: Declaration, state: DesiredState, reading: HoldReading | undefined, now: number): StopCause {
+  if (state.reason === 'hold') return 'hold';
+  const since = now - ENFORCEMENT_LOOKBACK_MS;
+  if (state.hold.kind === 'ignored' && state.hold.problem === 'expired' && state.hold.until !== undefined && state.hold.until > since) return 'hold-expired';
+  if (state.hold.kind === 'none' && reading?.modifiedAt !== undefined && reading.modifiedAt > since) return 'hold-released';
+  if (declared.windows) {
+    const then = windowStateAt(declared.windows, since);
+    if (then.running || then.until <= now) return 'window-closed';
+  }
+  return 'enforcement';
 }
 
 /** How long a CloudFormation claim can be in flight before it is certainly dead: CloudFormation waits an hour. */

@@ -12,6 +12,7 @@ import { CostGuardOptions, costGuardAlarms } from './cost-guard';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsProvider } from './custom-labels-provider';
 import { HandlerLogsOptions } from './handler-logs';
+import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses, validateHoldParameterName } from './holds';
 import { modelDashboardWidgets } from './dashboard-widgets';
 import { validationError } from './private/errors';
 import { WatchedModel } from './private/watched-model';
@@ -146,6 +147,24 @@ export interface CustomLabelsModelProps {
    * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/running-version`
    */
   readonly runningVersionParameterName?: string;
+
+  /**
+   * Holds without a redeploy: the stack creates an SSM String parameter (`holdParameter`) that an operator or a
+   * pipeline writes to hold the model RUNNING (optionally with other units, up to the most the declaration runs it
+   * with) or STOPPED until a given time at most 7 days after the hold is set, and writes `none` to release it. Every
+   * pass reads it: the scheduled path every 5 minutes (a model without batch windows gets that periodic pass too) and
+   * a deploy's. A hold wins over the batch windows. `grantHold()` gives the permission to set and release it.
+   *
+   * @default false - no hold parameter, and a model without batch windows has no periodic pass
+   */
+  readonly enableHold?: boolean;
+
+  /**
+   * The name of the hold parameter (see `enableHold`): a hierarchical SSM name that begins with `/`.
+   *
+   * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/hold`
+   */
+  readonly holdParameterName?: string;
 }
 
 /**
@@ -201,6 +220,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    * `replacementGracePeriod` never calls a version that has stopped.
    */
   public readonly runningVersionParameter: ssm.IStringParameter;
+  /**
+   * The SSM String parameter that holds the model RUNNING or STOPPED until a given time (`enableHold`): `none`, or
+   * `{"state":"RUNNING","until":"2026-12-03T18:00:00Z","minInferenceUnits":2}`. Undefined without `enableHold`.
+   */
+  public readonly holdParameter?: ssm.IStringParameter;
   private readonly windows?: WindowTable;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
@@ -241,6 +265,10 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     validateRemovalPolicy(this, removalPolicy);
+    if (props.holdParameterName !== undefined) {
+      if (!props.enableHold) throw validationError('HoldNotEnabled', this, 'holdParameterName needs enableHold: true');
+      validateHoldParameterName(this, props.holdParameterName);
+    }
     const price = props.inferenceUnitHourPrice ?? 4;
     if (!Token.isUnresolved(price) && !(price >= 0)) throw validationError('InvalidInferenceUnitHourPrice', this, `inferenceUnitHourPrice must be a number >= 0, got ${price}`);
     const windows = props.batchWindows ? resolveWindows(this, props.batchWindows, min, max) : undefined;
@@ -285,6 +313,9 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     })) {
       if (value !== undefined) properties[key] = value;
     }
+    // The default name of the hold parameter holds the resource's logical id, known once the resource exists.
+    let holdName: string | undefined;
+    if (props.enableHold) properties[PROP.holdParameterName] = Lazy.string({ produce: () => holdName });
     // Rendered at synth, after Tags.of() has applied; no property at all without tags, so templates without tags stay as they were.
     properties[PROP.tags] = Lazy.string({
       produce: () => (Object.keys(userTags()).length === 0 ? undefined : stack.toJsonString(userTags())),
@@ -307,6 +338,14 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       stringValue: resource.ref,
       description: `The Rekognition Custom Labels model version that ${this.node.path} runs now`,
     });
+    if (props.enableHold) {
+      holdName = props.holdParameterName ?? defaultHoldParameterName(stack, this.resource);
+      const hold = createHoldParameter(this, holdName);
+      provider.allowReadHold(hold.parameterArn);
+      // A model with windows is looked at every 5 minutes already; one without gets that pass for its hold.
+      if (!windows) scheduleHoldPasses(this, provider.scheduledPath(), resource, properties);
+      this.holdParameter = hold;
+    }
     if (windows) {
       this.batchWindowCost = batchWindowCost(windows, price);
       scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone);
@@ -341,6 +380,15 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   /** Grants permission to read `runningVersionParameter`, the ARN of the version that serves now. */
   public grantReadRunningVersion(grantee: iam.IGrantable): iam.Grant {
     return this.runningVersionParameter.grantRead(grantee);
+  }
+
+  /**
+   * Grants permission to set and release the model's hold (`enableHold`): ssm:PutParameter and ssm:GetParameter on
+   * the hold parameter, and nothing else. The README prints the two AWS CLI commands.
+   */
+  public grantHold(grantee: iam.IGrantable): iam.Grant {
+    if (!this.holdParameter) throw validationError('HoldNotEnabled', this, 'grantHold needs enableHold: true');
+    return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:PutParameter', 'ssm:GetParameter'], resourceArns: [this.holdParameter.parameterArn] });
   }
 
   /**

@@ -147,6 +147,11 @@ export class CustomLabelsProvider extends Construct {
     this.policy.allowTagKeys(keys);
   }
 
+  /** Lets the handlers read a model's hold parameter (GetParameter on its ARN only). */
+  public allowReadHold(parameterArn: string): void {
+    this.policy.allowReadHold(parameterArn);
+  }
+
   /** Sets the log groups' retention, removal policy and key, for the model that gives them (see lib/handler-logs.ts). */
   public configureLogs(model: Construct, options: HandlerLogsOptions | undefined): void {
     this.logGroups.configure(model, options);

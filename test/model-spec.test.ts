@@ -20,6 +20,12 @@ test('strings become numbers and flags', () => {
   });
 });
 
+test('the HoldParameterName property: the hold parameter the passes read; absent or empty, no holds', () => {
+  expect(parseModelSpec({ ProjectVersionArn: ARN, HoldParameterName: '/ops/widgets/hold' }).holdParameterName).toBe('/ops/widgets/hold');
+  expect(parseModelSpec({ ProjectVersionArn: ARN }).holdParameterName).toBeUndefined();
+  expect(parseModelSpec({ ProjectVersionArn: ARN, HoldParameterName: '' }).holdParameterName).toBeUndefined();
+});
+
 test('the Tags property: a JSON object of the user\'s tags', () => {
   expect(parseModelSpec({ ProjectVersionArn: ARN, Tags: '{"CostCenter":"42","App":"shop"}' }).tags).toEqual({ CostCenter: '42', App: 'shop' });
 });

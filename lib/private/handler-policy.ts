@@ -11,7 +11,8 @@
 //   what this stack started, and nothing another stack owns.
 //
 // Reads (the status of a version, its tags) are allowed on every version of the account: they are what tells
-// whose a model is, and a version the policy no longer names must still be read to be stopped.
+// whose a model is, and a version the policy no longer names must still be read to be stopped. With holds, the role
+// may also read each model's hold parameter (ssm:GetParameter, listed by ARN), and nothing else of SSM.
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
@@ -28,10 +29,13 @@ export const OWNER_TAG = `${TAG_KEY_PREFIX}owner`;
 const DECLARED_STATEMENT_CHARACTERS = 4_500;
 /** What a version ARN that is a token (a parameter, an SSM value) is assumed to take once resolved. */
 const TOKEN_ARN_CHARACTERS = 120;
+/** What a hold parameter's ARN (a token: it names the parameter by Ref) takes once resolved, with the default name. */
+const HOLD_ARN_CHARACTERS = 160;
 
 /** The role's Rekognition and CloudFormation statements, grown as models register. */
 export class HandlerPolicy {
   private readonly declared: { statement: iam.PolicyStatement; characters: number }[] = [];
+  private readonly holds: { statement: iam.PolicyStatement; characters: number }[] = [];
   private readonly ownedBy: string;
   private readonly userTagKeys: (() => string[])[] = [];
   /** The tag keys the role may write: the library's, and exactly the keys the models' tags use (rendered at synth). */
@@ -90,6 +94,23 @@ export class HandlerPolicy {
       actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
       resources: [stack.stackId],
     }));
+  }
+
+  /**
+   * Lets the handlers read one model's hold parameter: GetParameter on its ARN, and nothing else of SSM. Listed in
+   * statements of bounded size, as the declared versions are, so that many models still fit the role's quotas.
+   */
+  public allowReadHold(parameterArn: string): void {
+    const characters = Token.isUnresolved(parameterArn) ? HOLD_ARN_CHARACTERS : parameterArn.length + 3;
+    const last = this.holds[this.holds.length - 1];
+    if (last && last.characters + characters <= DECLARED_STATEMENT_CHARACTERS) {
+      last.statement.addResources(parameterArn);
+      last.characters += characters;
+      return;
+    }
+    const statement = new iam.PolicyStatement({ sid: `ReadHoldParameters${this.holds.length}`, actions: ['ssm:GetParameter'], resources: [parameterArn] });
+    this.role.addToPrincipalPolicy(statement);
+    this.holds.push({ statement, characters });
   }
 
   /** Lets the handlers write a model's tag keys (read at synth, once Tags.of() has applied). */

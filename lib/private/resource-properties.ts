@@ -15,7 +15,15 @@ export const PROP = {
   tags: 'Tags',
   /** Seconds a version this update replaces keeps serving before it is stopped (the replacement grace period). */
   replacementGraceSeconds: 'ReplacementGracePeriodSeconds',
+  /** The name of the model's hold parameter (SSM), when holds are enabled: every pass reads it. */
+  holdParameterName: 'HoldParameterName',
 } as const;
+
+/**
+ * Holds (lambda/hold.ts): the value of a hold parameter that means "no hold" (what the stack creates it with and what a
+ * release writes back), and how far ahead of the moment it is set a hold may end.
+ */
+export const HOLD = { none: 'none', maxDays: 7 } as const;
 
 /** The values of the RemovalPolicy property. */
 export const REMOVAL = { destroy: 'destroy', retain: 'retain' } as const;

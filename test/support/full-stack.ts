@@ -1,5 +1,5 @@
-// A stack with every feature of the library on: two models (one with batch windows), cost guard alarms with a
-// topic, a dashboard, an imported model, grants. The cdk-nag check and the observability tests read it.
+// A stack with every feature of the library on: two models (one with batch windows, one with holds), cost guard
+// alarms with a topic, a dashboard, an imported model, grants (a hold's among them). The cdk-nag check and the observability tests read it.
 import { App, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,8 @@ export function fullStack(app = new App()) {
     minInferenceUnits: 2,
     maxInferenceUnits: 5,
     costGuard: { alarmTopic: topic, dailyInferenceUnitHourBudget: 60, weeklyInferenceUnitHourBudget: 400 },
+    // Holds on a model without batch windows: its hold parameter and 5-minute pass are in the cdk-nag check too.
+    enableHold: true,
   });
   const batch = new CustomLabelsModel(stack, 'WeeklyBatch', {
     projectVersionArn: BATCH_ARN,
@@ -36,6 +38,7 @@ export function fullStack(app = new App()) {
   const imported = CustomLabelsModel.fromProjectVersionArn(stack, 'Gadgets', IMPORTED_ARN);
   const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   for (const m of [alwaysOn, batch, imported]) m.grantDetectCustomLabels(caller);
+  alwaysOn.grantHold(caller);
   // What an app that runs cdk-nag writes, as the README says: the grant on a model the stack runs covers every version
   // of its project, so that a client keeps its right through a version swap.
   Validations.of(caller).acknowledge({

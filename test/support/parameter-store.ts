@@ -1,6 +1,7 @@
-// A local SSM Parameter Store for tests: GetParameter over the awsJson1_1 wire protocol on loopback, every call
-// authorized first (as SSM does) against the identity that signed it. CloudFormation's AWS::SSM::Parameter resources
-// write it (stack-deployment.ts); clients read it with the real SDK.
+// A local SSM Parameter Store for tests: GetParameter, PutParameter and DeleteParameter over the awsJson1_1 wire
+// protocol on loopback, every call authorized first (as SSM does) against the identity that signed it.
+// CloudFormation's AWS::SSM::Parameter resources write it (stack-deployment.ts); clients and operators read and write
+// it with the real SDK.
 import { LoopbackServer, serveOnLoopback } from './loopback-server';
 import { accessKeyOf, Authorizer } from './rekognition-simulator';
 
@@ -22,7 +23,9 @@ export function parameterArn(name: string): string {
 
 export class ParameterStore {
   public readonly changes: ParameterChange[] = [];
-  private readonly values = new Map<string, { value: string; version: number }>();
+  /** Every call over HTTP: who (access key id), what, on which parameter, and how it ended. */
+  public readonly calls: { at: number; action: string; name: string; accessKeyId?: string; outcome: string }[] = [];
+  private readonly values = new Map<string, { value: string; version: number; modifiedAt: number }>();
   private server?: LoopbackServer;
   /** When set, every call over HTTP is authorized first. */
   public authorize?: Authorizer;
@@ -33,7 +36,7 @@ export class ParameterStore {
   put(name: string, value: string): void {
     const old = this.values.get(name);
     if (old?.value === value) return;
-    this.values.set(name, { value, version: (old?.version ?? 0) + 1 });
+    this.values.set(name, { value, version: (old?.version ?? 0) + 1, modifiedAt: this.clock() });
     this.changes.push({ at: this.clock(), name, value });
   }
 
@@ -51,18 +54,35 @@ export class ParameterStore {
       const headers = { 'content-type': 'application/x-amz-json-1.1' };
       const error = (type: string, message: string) => ({ status: 400, headers: { ...headers, 'x-amzn-errortype': type }, body: JSON.stringify({ __type: type, message }) });
       const target = String(req.headers['x-amz-target'] ?? '');
-      if (target !== 'AmazonSSM.GetParameter') return error('InvalidAction', `${target} is not emulated`);
-      const input = JSON.parse(raw.toString('utf8') || '{}') as { Name?: string };
+      const input = JSON.parse(raw.toString('utf8') || '{}') as { Name?: string; Value?: string; Overwrite?: boolean; Type?: string };
       const name = String(input.Name ?? '');
-      const denied = await this.authorize?.({ action: 'ssm:GetParameter', resource: parameterArn(name), context: {} }, accessKeyOf(req.headers.authorization));
+      const action = (<Record<string, string | undefined>>{ 'AmazonSSM.GetParameter': 'ssm:GetParameter', 'AmazonSSM.PutParameter': 'ssm:PutParameter', 'AmazonSSM.DeleteParameter': 'ssm:DeleteParameter' })[target];
+      if (action === undefined) return error('InvalidAction', `${target} is not emulated`);
+      const accessKeyId = accessKeyOf(req.headers.authorization);
+      const denied = await this.authorize?.({ action, resource: parameterArn(name), context: {} }, accessKeyId);
+      this.calls.push({ at: this.clock(), action, name, accessKeyId, outcome: denied === undefined ? 'allowed' : 'AccessDeniedException' });
       if (denied !== undefined) return error('AccessDeniedException', denied);
       const p = this.values.get(name);
+      if (action === 'ssm:PutParameter') {
+        // As SSM: an existing parameter is written only with Overwrite; a value is 1 to 4096 characters (standard tier).
+        if (p && input.Overwrite !== true) return error('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+        if (!p && input.Type === undefined) return error('ValidationException', 'A parameter type is required when you create a parameter.');
+        const value = String(input.Value ?? '');
+        if (value.length < 1 || value.length > 4096) return error('ValidationException', 'Standard tier parameters support a maximum parameter value of 4096 characters.');
+        this.values.set(name, { value, version: (p?.version ?? 0) + 1, modifiedAt: this.clock() });
+        this.changes.push({ at: this.clock(), name, value });
+        return { status: 200, headers, body: JSON.stringify({ Version: (p?.version ?? 0) + 1, Tier: 'Standard' }) };
+      }
       if (!p) return error('ParameterNotFound', `Parameter ${name} not found.`);
+      if (action === 'ssm:DeleteParameter') {
+        this.delete(name);
+        return { status: 200, headers, body: '{}' };
+      }
       return {
         status: 200,
         headers,
         body: JSON.stringify({
-          Parameter: { Name: name, Type: 'String', Value: p.value, Version: p.version, ARN: parameterArn(name), DataType: 'text', LastModifiedDate: this.clock() / 1000 },
+          Parameter: { Name: name, Type: 'String', Value: p.value, Version: p.version, ARN: parameterArn(name), DataType: 'text', LastModifiedDate: p.modifiedAt / 1000 },
         }),
       };
     });

@@ -14,7 +14,9 @@
 //
 // SSM parameters (AWS::SSM::Parameter, written to the world's ParameterStore) follow their references: one whose value
 // is a model resource's Ref is written once that resource's create or update has succeeded (before the cleanup), and
-// restored by a rollback once the model is back; one that refers to no model is written when the phase begins.
+// restored by a rollback once the model is back; one that refers to no model is written when the phase begins, and
+// only when its definition differs from the template before (CloudFormation updates only resources whose properties
+// changed, so a value an operator wrote, a hold, survives a deploy that leaves the parameter as it was).
 // Identities of the template's other roles (a client's) get their role's policies as each phase puts them in force.
 //
 // Requests go through the CloudFormation emulator, so through the real Provider framework runtime and the shipped
@@ -83,10 +85,12 @@ export class StackDeployment {
   }
 
   /** Writes a template's parameters: those that refer to a model `afterModels`, the others before. */
-  private writeParameters(template: CfnTemplate, afterModels: boolean, physicalIdOf: (logicalId: string) => string | undefined): void {
+  private writeParameters(template: CfnTemplate, afterModels: boolean, physicalIdOf: (logicalId: string) => string | undefined, before?: CfnTemplate): void {
     if (!this.parameters) return;
+    const unchanged = new Set(before ? ssmParameters(before, this.cfn.stackId).filter((p) => p.refersTo === undefined).map((p) => JSON.stringify(p)) : []);
     for (const p of ssmParameters(template, this.cfn.stackId)) {
       if ((p.refersTo !== undefined) !== afterModels) continue;
+      if (p.refersTo === undefined && unchanged.has(JSON.stringify(p))) continue;
       const value = p.refersTo !== undefined ? physicalIdOf(p.refersTo) : p.value;
       if (value !== undefined) this.parameters.put(p.name, value);
     }
@@ -136,7 +140,7 @@ export class StackDeployment {
     const wanted = modelResources(template, this.cfn.stackId);
     this.cfn.stackStatus = 'UPDATE_IN_PROGRESS';
     this.enterPhase(template);
-    this.writeParameters(template, false, () => undefined);
+    this.writeParameters(template, false, () => undefined, oldTemplate);
     const creates: { logicalId: string; props: Record<string, string>; requestId: string }[] = [];
     const updates: { logicalId: string; props: Record<string, string>; old: Live; requestId: string }[] = [];
     for (const [logicalId, props] of wanted) {
@@ -184,7 +188,7 @@ export class StackDeployment {
     // UPDATE_ROLLBACK_IN_PROGRESS: the old policy first, then every touched resource back to its old properties.
     this.cfn.stackStatus = 'UPDATE_ROLLBACK_IN_PROGRESS';
     this.enterPhase(oldTemplate);
-    this.writeParameters(oldTemplate, false, () => undefined);
+    this.writeParameters(oldTemplate, false, () => undefined, template);
     const rollbacks = updates.map((r) => {
       const answer = this.cfn.answers.get(r.requestId);
       const physicalId = answer?.PhysicalResourceId ?? r.old.physicalId;

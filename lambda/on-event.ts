@@ -111,6 +111,21 @@ function skip(physicalResourceId: string, reason: string): OnEventResponse {
   return { PhysicalResourceId: physicalResourceId, CustomLabels: { skip: reason, deadline: 0 } };
 }
 
+/**
+ * The stack's status for a Delete. Under RETAIN a failure to read it fails the Delete (a guess could release a model a
+ * rollback must stop, or stop one the user keeps). For a replaced version it only decides the grace period: unread, the
+ * version stops at once, rather than the Delete failing and CloudFormation dropping a RUNNING model.
+ */
+async function deleteStackStatus(stackId: string, retainOnDelete: boolean): Promise<string | undefined> {
+  if (retainOnDelete) return stackStatus(stackId);
+  try {
+    return await stackStatus(stackId);
+  } catch (e) {
+    log('stack status unread: no grace period', { stackId, error: String(e) });
+    return undefined;
+  }
+}
+
 async function claim(
   client: RekognitionClient,
   physicalResourceId: string,
@@ -125,7 +140,7 @@ async function claim(
   // A Delete reads the stack's status where it decides: under RETAIN it tells a rollback (stop anyway) from a
   // removal (keep running); for a replaced version it tells an update's cleanup (grace period) from a rollback's.
   const status = requestType === 'Delete' && exists && stackId !== undefined && (spec.retainOnDelete || record.replaced !== undefined)
-    ? await stackStatus(stackId) : undefined;
+    ? await deleteStackStatus(stackId, spec.retainOnDelete) : undefined;
   const plan = planRequest({ requestType, ...spec, stackStatus: status, exists, record, self, modelName: spec.projectVersionArn, now: Date.now() });
   log('plan', { requestType, model: spec.projectVersionArn, record, stackStatus: status, plan });
   if (plan.kind === 'reject') throw new Error(plan.reason);

@@ -15,6 +15,7 @@ import { HandlerLogsOptions } from './handler-logs';
 import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses, validateHoldParameterName } from './holds';
 import { modelDashboardWidgets } from './dashboard-widgets';
 import { validationError } from './private/errors';
+import { validateParameterName } from './private/parameter-name';
 import { WatchedModel } from './private/watched-model';
 import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
@@ -142,7 +143,7 @@ export interface CustomLabelsModelProps {
 
   /**
    * The name of the SSM parameter that holds the ARN of the version this model runs now, written only once that
-   * version is RUNNING (see `runningVersionParameter`).
+   * version is RUNNING (see `runningVersionParameter`). A hierarchical name: it begins with "/".
    *
    * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/running-version`
    */
@@ -333,8 +334,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     this.resource = resource.node.defaultChild as CfnResource;
     // The resource's Ref is its physical id, the version ARN: the reference makes CloudFormation write the parameter
     // only after the model's create or update succeeded (RUNNING), and before the cleanup of a replaced version.
+    const runningVersionName = props.runningVersionParameterName ?? `/rekognition-custom-labels/${stack.stackName}/${stack.getLogicalId(this.resource)}/running-version`;
+    validateParameterName(this, 'runningVersionParameterName', 'InvalidRunningVersionParameterName', runningVersionName);
     this.runningVersionParameter = new ssm.StringParameter(this, 'RunningVersion', {
-      parameterName: props.runningVersionParameterName ?? `/rekognition-custom-labels/${stack.stackName}/${stack.getLogicalId(this.resource)}/running-version`,
+      parameterName: runningVersionName,
+      // Always hierarchical (validated above): its ARN is parameter<name>, also when the name is a token (the stack
+      // name of a nested stack, say).
+      simpleName: false,
       stringValue: resource.ref,
       description: `The Rekognition Custom Labels model version that ${this.node.path} runs now`,
     });
@@ -368,7 +374,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   /**
    * Grants permission to analyze images with this model: rekognition:DetectCustomLabels on every version of its
    * project, so that a client still calling the version an update replaced keeps its permission through the
-   * replacement grace period (CloudFormation updates the grantee's policy before the model).
+   * replacement grace period: nothing orders the grantee's policy after the model's update, and CloudFormation may
+   * update it first. A swap to another project needs a grant on the old version for that deploy (see the README).
    */
   public grantDetectCustomLabels(grantee: iam.IGrantable): iam.Grant {
     const versions = Token.isUnresolved(this.projectVersionArn)

@@ -1,22 +1,17 @@
 // Holds without a redeploy: one SSM String parameter per model that an operator or a pipeline writes (a hold) and
 // the scheduled path reads at every pass (lambda/hold.ts says what a value means). Created by the stack, so it goes
 // with it; its only reader is the handlers' role (GetParameter on its ARN), its writers those grantHold() names.
-import { CfnResource, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { validationError } from './private/errors';
+import { validateParameterName } from './private/parameter-name';
 import { HOLD } from './private/resource-properties';
 import { ScheduledPath } from './scheduled-path';
 
 /** How often a model with holds and no batch windows is looked at: the same period as the windows' safety net. */
 export const HOLD_PASS_RATE = Duration.minutes(5);
-
-/** SSM's rules for a parameter name that this library can scope IAM to (a hierarchical name). */
-const NAME = /^\/[a-zA-Z0-9_.\-]+(\/[a-zA-Z0-9_.\-]+)*$/;
-const MAX_NAME_CHARACTERS = 1011;
-const MAX_LEVELS = 15;
 
 /** The default name of a model's hold parameter. */
 export function defaultHoldParameterName(stack: Stack, resource: CfnResource): string {
@@ -25,13 +20,7 @@ export function defaultHoldParameterName(stack: Stack, resource: CfnResource): s
 
 /** Refuses a hold parameter name SSM would refuse, or one whose ARN IAM could not be scoped to exactly. */
 export function validateHoldParameterName(scope: IConstruct, name: string): void {
-  if (Token.isUnresolved(name)) return;
-  const levels = name.split('/').length - 1;
-  if (!NAME.test(name) || name.length > MAX_NAME_CHARACTERS || levels > MAX_LEVELS || /^\/(aws|ssm)/i.test(name)) {
-    throw validationError('InvalidHoldParameterName', scope,
-      `holdParameterName must be a hierarchical SSM parameter name: it begins with "/", holds 1 to ${MAX_LEVELS} levels of letters, digits and _ . -, ` +
-      `at most ${MAX_NAME_CHARACTERS} characters, and does not begin with /aws or /ssm; got "${name}"`);
-  }
+  validateParameterName(scope, 'holdParameterName', 'InvalidHoldParameterName', name);
 }
 
 /** The model's hold parameter, created with the value that means "no hold". */

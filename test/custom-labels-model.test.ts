@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, Duration, Errors, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, Errors, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -217,6 +217,8 @@ describe('synth-time validation names the prop and the allowed range', () => {
     [{ timeout: Duration.hours(1) }, 'WidgetsStack/Widgets: timeout must be a whole number of seconds from 1 minute to 55 minutes (CloudFormation waits at most 60), got 1 hour'],
     [{ replacementGracePeriod: Duration.minutes(31) }, "WidgetsStack/Widgets: replacementGracePeriod must be a whole number of seconds from 0 to 30 minutes (the replaced version must still stop within CloudFormation's hour), got 31 minutes"],
     [{ replacementGracePeriod: Duration.millis(1500) }, 'WidgetsStack/Widgets: replacementGracePeriod must be a whole number of seconds from 0 to 30 minutes'],
+    [{ runningVersionParameterName: 'running-version' }, 'WidgetsStack/Widgets: runningVersionParameterName must be a hierarchical SSM parameter name: it begins with "/"'],
+    [{ runningVersionParameterName: '/aws/widgets' }, 'runningVersionParameterName must be a hierarchical SSM parameter name'],
     [{ removalPolicy: RemovalPolicy.SNAPSHOT }, 'WidgetsStack/Widgets: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot'],
     [{ projectArn: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/1' }, 'WidgetsStack/Widgets: projectArn must be the ARN of project "widgets" in us-east-1/123456789012'],
   ];
@@ -299,5 +301,36 @@ describe('removal policy, as aws-cdk-lib resources take it', () => {
     const m = new CustomLabelsModel(stack(), 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
     expect(() => m.applyRemovalPolicy(RemovalPolicy.SNAPSHOT))
       .toThrow('WidgetsStack/Widgets: removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot');
+  });
+});
+
+describe('the running-version parameter', () => {
+  test('named after the stack and the model\'s logical id, its value the model resource\'s Ref, readable by grantReadRunningVersion', () => {
+    const s = stack();
+    const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN });
+    const reader = new iam.Role(s, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    model.grantReadRunningVersion(reader);
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/running-version', Type: 'String', Value: { Ref: 'Widgets3DFF681B' } });
+    const reads = statements(s).filter((st) => actionsOf(st).includes('ssm:GetParameter'));
+    expect(reads).toHaveLength(1);
+    // parameter<name>: the parameter's Ref is its name, which begins with "/".
+    expect(reads[0].Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter', { Ref: 'WidgetsRunningVersion76E29599' }]] });
+  });
+
+  test('in a nested stack (a token stack name) and with a token name, the ARN is still parameter<name>', () => {
+    const parent = stack();
+    const nested = new NestedStack(parent, 'Nested');
+    const inNested = new CustomLabelsModel(nested, 'Widgets', { projectVersionArn: ARN });
+    const named = new CustomLabelsModel(parent, 'Named', {
+      projectVersionArn: versionArn('gadgets', 'gadgets.v1'),
+      runningVersionParameterName: new CfnParameter(parent, 'ParameterName', { default: '/shop/gadgets' }).valueAsString,
+    });
+    for (const m of [inNested, named]) {
+      const arn = Stack.of(m).resolve(m.runningVersionParameter.parameterArn);
+      expect(JSON.stringify(arn)).toContain(':parameter');
+      expect(JSON.stringify(arn)).not.toContain(':parameter/"');
+    }
+    expect(() => Template.fromStack(nested)).not.toThrow();
   });
 });

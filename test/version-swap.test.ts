@@ -10,9 +10,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CustomLabelsModel } from '../lib';
 import { goalForDelete } from '../lambda/reconcile';
-import { CfnTemplate } from './support/iam';
+import { CfnTemplate, PolicyDocument } from './support/iam';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, REGION } from './support/templates';
+import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
 import { World } from './support/world';
 
 const MIN = 60_000;
@@ -201,6 +201,33 @@ describe('a version swap no client notices', () => {
     // The old version was never stopped: it served throughout.
     expect(w.sim.history(v1).filter((h) => h.status === 'STOPPING')).toEqual([]);
   });
+});
+
+/** The handler role's policies with cloudformation:DescribeStacks taken out: the stack's status cannot be read. */
+function withoutDescribeStacks(t: CfnTemplate, stackId: string): PolicyDocument[] {
+  return handlerPolicies(t, stackId).map((doc) => ({
+    ...doc,
+    Statement: (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).map((st) => {
+      const actions = st.Action === undefined ? undefined : (Array.isArray(st.Action) ? st.Action : [st.Action]);
+      return actions ? { ...st, Action: actions.filter((a) => a !== 'cloudformation:DescribeStacks') } : st;
+    }).filter((st) => st.Action === undefined || st.Action.length > 0),
+  }));
+}
+
+test('a replaced version whose stack status cannot be read stops at once: no grace, and the update completes', async () => {
+  stack = new StackDeployment(w.cfn, withoutDescribeStacks, w.ssm);
+  const v1 = w.model('widgets.v1');
+  const v2 = w.model('widgets.v2');
+  expect((await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v1 }]))).status).toBe('CREATE_COMPLETE');
+  const swap = await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v2 }]));
+  expect(swap.status).toBe('UPDATE_COMPLETE');
+  expect(swap.dropped).toEqual([]);
+  expect(swap.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);
+  const cleanup = w.cfn.sent.filter((r) => r.requestType === 'Delete').pop()!;
+  const stopping = w.sim.history(v1).find((h) => h.status === 'STOPPING')!.at;
+  expect(stopping - cleanup.sentAt).toBeLessThan(10_000);
+  expect(w.sim.status(v1).status).toBe('STOPPED');
+  expect(w.sim.status(v2)).toMatchObject({ status: 'RUNNING', min: 2 });
 });
 
 describe('goalForDelete: the grace period applies only to a version an update replaced, in that update\'s cleanup', () => {

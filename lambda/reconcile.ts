@@ -389,12 +389,15 @@ export function scheduledAccess(record: OwnershipRecord, owner: string, now: num
 }
 
 /**
- * Whom the scheduled path attributes a start to: the window occurrence it happens in, so that a FAILED start is
+ * Whom the scheduled path attributes a start to: the window occurrence it happens in (of a weekly window, or of a
+ * one-off window), so that a FAILED start is
  * retried once per occurrence (not every few minutes) and a failure after this occurrence's own start is final.
  */
 export function scheduledRunId(windows: WindowTable | undefined, now: number, requestId: string): string {
   const state = windows ? windowStateAt(windows, now) : undefined;
-  return state?.running ? `window:${state.window}:${state.since}` : `request:${requestId}`;
+  if (!state?.running) return `request:${requestId}`;
+  // A one-off window's occurrence has an id of its own: its index never names a weekly window's.
+  return `${state.source === 'oneOff' ? 'oneOff' : 'window'}:${state.window}:${state.since}`;
 }
 
 /** The AWS CLI command that stops a model by hand. */

@@ -161,12 +161,12 @@ export function planOf(table: WindowTable, from: number, days: number, name: Win
   }
   entries.sort((a, b) => a.at - b.at || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
   const lines = [`${title}: batch windows in ${tz}, ${days} days from ${utcText(from)} to ${utcText(to)}`];
-  lines.push(`  ${`local time (${tz})`.padEnd(27)} ${'UTC'.padEnd(21)} ${'what'.padEnd(10)} window`);
+  lines.push(`  ${`local time (${tz})`.padEnd(28)} ${'UTC'.padEnd(22)} ${'what'.padEnd(10)} window`);
   for (const e of entries) {
     const naive = localNaive(e.at, tz);
     const local = `${DAY_NAMES[new Date(naive).getUTCDay()]} ${formatNaive(naive).replace('T', ' ')} ${offsetText(utcOffsetMinutes(e.at, tz))}`;
     const utc = `${DAY_NAMES[new Date(e.at).getUTCDay()]} ${utcText(e.at).slice(0, 16).replace('T', ' ')}Z`;
-    lines.push(`  ${local.padEnd(27)} ${utc.padEnd(21)} ${e.kind.padEnd(10)} ${e.window ? `${e.window}: ` : ''}${e.description}`);
+    lines.push(`  ${local.padEnd(28)} ${utc.padEnd(22)} ${e.kind.padEnd(10)} ${e.window ? `${e.window}: ` : ''}${e.description}`);
   }
   if (entries.length === 0) lines.push('  nothing opens or closes');
   return { timeZone: tz, from: utcText(from), to: utcText(to), entries: entries.map(({ at: _at, ...e }) => e), text: lines.join('\n') };

@@ -232,9 +232,17 @@ function oneOffOccurrence(table: WindowTable, index: number): Occurrence | undef
   };
 }
 
+/** One-off occurrences by table: a table is never changed once parsed, and windowStateAt may run once a minute. */
+const oneOffCache = new WeakMap<WindowTable, Occurrence[]>();
+
 /** Every one-off occurrence (a malformed one, which validation refuses, is left out). */
 export function oneOffOccurrences(table: WindowTable): Occurrence[] {
-  return (table.oneOffWindows ?? []).map((_, i) => oneOffOccurrence(table, i)).filter((o): o is Occurrence => o !== undefined);
+  let out = oneOffCache.get(table);
+  if (!out) {
+    out = (table.oneOffWindows ?? []).map((_, i) => oneOffOccurrence(table, i)).filter((o): o is Occurrence => o !== undefined);
+    oneOffCache.set(table, out);
+  }
+  return out;
 }
 
 /**

@@ -208,6 +208,31 @@ describe('the plan', () => {
     expect(plan.entries.filter((e) => e.local.startsWith('2026-03-31T12:00')).map((e) => e.kind)).toEqual(['CLOSE', 'OPEN']);
   });
 
+  test('a window adjacent to an excluded one gets its lead time back, and a schedule at that time', () => {
+    const { table, model, schedules } = synth(ARN, windows({
+      windows: [
+        { start: WeeklyTime.of(WeekDay.THURSDAY, 22), end: WeeklyTime.of(WeekDay.FRIDAY, 6), minInferenceUnits: 2 },
+        { start: WeeklyTime.of(WeekDay.FRIDAY, 6), end: WeeklyTime.of(WeekDay.FRIDAY, 9), minInferenceUnits: 1 },
+      ],
+      excludedDates: ['2026-04-09'], // Thursday 9 April: that night's window is skipped
+      oneOffWindows: [],
+    }));
+    // Friday 10 April 05:30 CEST: the Friday window, started 30 minutes early, since the night before did not run.
+    expect(windowStateAt(table, Date.UTC(2026, 3, 10, 3, 29)).running).toBe(false);
+    expect(windowStateAt(table, Date.UTC(2026, 3, 10, 3, 30))).toMatchObject({ running: true, window: 1, minInferenceUnits: 1, since: Date.UTC(2026, 3, 10, 3, 30) });
+    // The week after, the night window runs into Friday and the Friday window follows it at 06:00 without lead time.
+    expect(windowStateAt(table, Date.UTC(2026, 3, 17, 3, 30))).toMatchObject({ running: true, window: 0 });
+    expect(windowStateAt(table, Date.UTC(2026, 3, 17, 4, 0))).toMatchObject({ running: true, window: 1, since: Date.UTC(2026, 3, 17, 4, 0) });
+    expect(boundaryMinutes(table)).toContain(4 * 1440 + 330);
+    expect(schedules.map((p) => p.ScheduleExpression)).toContain('cron(30 5 ? * FRI *)');
+    const plan = model.batchWindowPlan({ from: '2026-04-06T00:00:00Z', days: 7 });
+    expect(plan.entries.map((e) => [e.kind, e.local, e.description])).toEqual([
+      ['SKIPPED', '2026-04-09T21:30+02:00', 'stays stopped: 2026-04-09 is an excluded date'],
+      ['OPEN', '2026-04-10T05:30+02:00', 'start with 1 unit (30 min before it opens at 06:00)'],
+      ['CLOSE', '2026-04-10T09:00+02:00', 'stop'],
+    ]);
+  });
+
   test('scheduledRunId names a one-off occurrence apart from a weekly one', () => {
     const { table } = synth();
     const saturday = Date.UTC(2026, 3, 11, 8);

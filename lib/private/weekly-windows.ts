@@ -192,23 +192,41 @@ export function formatNaive(naive: number): string {
   return new Date(naive).toISOString().slice(0, 16);
 }
 
-/** The weekly occurrences of weeks `fromWeek` to `toWeek` (offsets from the week holding naive `aroundNaive`). */
+/**
+ * The weekly occurrences of weeks `fromWeek` to `toWeek` (offsets from the week holding naive `aroundNaive`). An
+ * occurrence that gets no lead time because the window before it ends where it starts gets it back when that
+ * occurrence is excluded (at most that window's length, so it still overlaps nothing): the model is then stopped
+ * before it, and must be RUNNING when it opens.
+ */
 function weeklyOccurrences(table: WindowTable, aroundNaive: number, fromWeek: number, toWeek: number): Occurrence[] {
   const week = weekStartOf(aroundNaive);
   const excluded = new Set(table.excludedDates ?? []);
+  // One week more before: the predecessor of the first week's first occurrence.
+  const raw: { i: number; start: number; open: number; close: number; week: number }[] = [];
+  for (let offset = fromWeek - 1; offset <= toWeek; offset++) {
+    for (let i = 0; i < table.windows.length; i++) raw.push({ i, ...occurrence(table, i, week + offset * MS_PER_WEEK), week: offset });
+  }
+  raw.sort((a, b) => a.start - b.start);
+  const done: { close: number; start: number; excluded: boolean }[] = [];
   const out: Occurrence[] = [];
-  for (let offset = fromWeek; offset <= toWeek; offset++) {
-    for (let i = 0; i < table.windows.length; i++) {
-      const { start, open, close } = occurrence(table, i, week + offset * MS_PER_WEEK);
-      const w = table.windows[i];
-      const day = formatNaiveDate(open);
-      out.push({
-        source: 'weekly', index: i, startNaive: start, openNaive: open, closeNaive: close,
-        openAt: firstInstantReaching(open, table.timeZone), closeAt: firstInstantReaching(close, table.timeZone),
-        minInferenceUnits: w.minInferenceUnits, maxInferenceUnits: w.maxInferenceUnits,
-        excludedBy: excluded.has(day) ? day : undefined,
-      });
+  for (const r of raw) {
+    let open = r.open;
+    if (excluded.size > 0 && open === r.start && table.leadMinutes > 0) {
+      const before = done.filter((d) => d.close === r.start);
+      if (before.length > 0 && before.every((d) => d.excluded)) {
+        open = r.start - Math.min(table.leadMinutes * MS_PER_MINUTE, ...before.map((d) => d.close - d.start));
+      }
     }
+    const day = formatNaiveDate(open);
+    done.push({ close: r.close, start: r.start, excluded: excluded.has(day) });
+    if (r.week < fromWeek) continue;
+    const w = table.windows[r.i];
+    out.push({
+      source: 'weekly', index: r.i, startNaive: r.start, openNaive: open, closeNaive: r.close,
+      openAt: firstInstantReaching(open, table.timeZone), closeAt: firstInstantReaching(r.close, table.timeZone),
+      minInferenceUnits: w.minInferenceUnits, maxInferenceUnits: w.maxInferenceUnits,
+      excludedBy: excluded.has(day) ? day : undefined,
+    });
   }
   return out;
 }
@@ -402,11 +420,19 @@ export function scheduledInferenceUnitHours(table: Pick<WindowTable, 'leadMinute
 }
 
 /** The local weekly times at which the table's windows open (lead included) and close: the schedules' cron times. */
-export function boundaryMinutes(table: Pick<WindowTable, 'leadMinutes' | 'windows'>): number[] {
+export function boundaryMinutes(table: Pick<WindowTable, 'leadMinutes' | 'windows' | 'excludedDates'>): number[] {
   const minutes = new Set<number>();
   for (const [i, w] of table.windows.entries()) {
     minutes.add(((w.startMinute - leadOf(table, i)) % MINUTES_PER_WEEK + MINUTES_PER_WEEK) % MINUTES_PER_WEEK);
     minutes.add(w.endMinute % MINUTES_PER_WEEK);
+    // An adjacent window whose predecessor an excluded date skips opens with its lead time (weeklyOccurrences): a
+    // schedule at that time too, which finds nothing to do in the other weeks. Capped by the predecessor's length.
+    if ((table.excludedDates?.length ?? 0) > 0 && leadOf(table, i) === 0 && table.leadMinutes > 0) {
+      const before = table.windows.filter((o) => o.endMinute % MINUTES_PER_WEEK === w.startMinute % MINUTES_PER_WEEK)
+        .map((o) => ((o.endMinute - o.startMinute) % MINUTES_PER_WEEK + MINUTES_PER_WEEK) % MINUTES_PER_WEEK);
+      const lead = Math.min(table.leadMinutes, ...before);
+      minutes.add(((w.startMinute - lead) % MINUTES_PER_WEEK + MINUTES_PER_WEEK) % MINUTES_PER_WEEK);
+    }
   }
   return [...minutes].sort((a, b) => a - b);
 }

@@ -141,11 +141,13 @@ export function planOf(table: WindowTable, from: number, days: number, name: Win
     if (lead > 0) notes.push(`${lead} min before it opens at ${formatNaive(f.startNaive).slice(11)}`);
     if (localNaive(s.openAt, tz) !== f.openNaive) notes.push(`${formatNaive(f.openNaive).slice(11)} does not exist that day: at the jump`);
     if (s.openAt < from) notes.push('running when the plan begins');
+    // Occurrences that overlap the first with the same units: the model runs on through them, without a restart.
     const others = s.members.slice(1).map(name);
     entry(s.openAt, BatchWindowPlanEventKind.OPEN,
-      `start with ${unitsText(f.minInferenceUnits, f.maxInferenceUnits)}${notes.length ? ` (${notes.join('; ')})` : ''}`, f, f);
+      `start with ${unitsText(f.minInferenceUnits, f.maxInferenceUnits)}${notes.length ? ` (${notes.join('; ')})` : ''}` +
+      `${others.length ? `; runs on through ${others.join(', ')} with the same units` : ''}`, f, f);
     const last = s.members.reduce((a, b) => (b.closeAt > a.closeAt ? b : a));
-    entry(s.closeAt, BatchWindowPlanEventKind.CLOSE, `stop${others.length ? ` (runs on through ${others.join(', ')}, same units)` : ''}`, last);
+    entry(s.closeAt, BatchWindowPlanEventKind.CLOSE, 'stop', last);
   }
   for (const o of occurrences) {
     if (o.excludedBy === undefined || o.openAt < from || o.openAt >= to) continue;

@@ -1,5 +1,8 @@
 // Calendar exceptions (excluded dates, one-off windows) and the plan: the construct's validation and schedules, the
 // shipped handlers through the simulator on the virtual clock, and the plan against the window state.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
@@ -204,6 +207,11 @@ describe('the plan', () => {
     }
     // The one-off that overlaps Monday 30 March with the same units runs on with it, to 20:00 CEST.
     expect(intervals.filter((i) => i.from === Date.UTC(2026, 2, 30, 5, 30)).map((i) => i.to)).toEqual([Date.UTC(2026, 2, 30, 18)]);
+    expect(plan.entries.filter((e) => e.local.startsWith('2026-03-30')).map((e) => [e.kind, e.local, e.window, e.description])).toEqual([
+      ['OPEN', '2026-03-30T07:30+02:00', 'window 0 (MONDAY 08:00 to MONDAY 18:00)',
+        'start with 5 units (30 min before it opens at 08:00); runs on through oneOffWindows[0] (2026-03-30T16:00 to 2026-03-30T20:00) with the same units'],
+      ['CLOSE', '2026-03-30T20:00+02:00', 'oneOffWindows[0] (2026-03-30T16:00 to 2026-03-30T20:00)', 'stop'],
+    ]);
     // The adjacent one-off opens at its own start, without lead time, where the other closes.
     expect(plan.entries.filter((e) => e.local.startsWith('2026-03-31T12:00')).map((e) => e.kind)).toEqual(['CLOSE', 'OPEN']);
   });
@@ -242,6 +250,32 @@ describe('the plan', () => {
     // On the excluded Monday no occurrence runs: the start would be the request's.
     expect(scheduledRunId(table, Date.UTC(2026, 3, 6, 8), 'r1')).toBe('request:r1');
   });
+});
+
+test('the README shows the example app\'s plans as npm run synth prints them', () => {
+  const root = path.join(__dirname, '..');
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
+  const saved = { context: process.env.CDK_CONTEXT_JSON, outdir: process.env.CDK_OUTDIR, validation: process.env.CDK_VALIDATION };
+  // As the CDK CLI runs the app: cdk.json's context, the assembly directory.
+  process.env.CDK_CONTEXT_JSON = JSON.stringify(JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context);
+  process.env.CDK_OUTDIR = outdir;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    jest.isolateModules(() => {
+      require('../bin/example-app');
+    });
+    const plans = fs.readFileSync(path.join(outdir, 'batch-window-plans.txt'), 'utf8').trimEnd();
+    expect(plans).toContain('DST_CHANGE');
+    expect(plans).toContain('SKIPPED');
+    expect(plans).toContain('oneOffWindows[0]');
+    expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`\`\`\`\n${plans}\n\`\`\``);
+  } finally {
+    for (const [k, v] of [['CDK_CONTEXT_JSON', saved.context], ['CDK_OUTDIR', saved.outdir], ['CDK_VALIDATION', saved.validation]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 describe('through the simulator on the virtual clock', () => {

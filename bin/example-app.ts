@@ -1,5 +1,7 @@
 // The example app that cdk.json runs: one autoscaling model and a function allowed to call it. It synthesizes
 // offline with no AWS credentials: `npm run synth`.
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -44,6 +46,9 @@ const batch = new CustomLabelsModel(stack, 'WeeklyBatch', {
       { start: WeeklyTime.of(WeekDay.THURSDAY, 22, 0), end: WeeklyTime.of(WeekDay.FRIDAY, 6, 0), minInferenceUnits: 2, maxInferenceUnits: 4 },
     ],
     leadTime: Duration.minutes(30),
+    // Not on Easter Monday 2027; once on the Saturday after, with 3 units.
+    excludedDates: ['2027-03-29'],
+    oneOffWindows: [{ start: '2027-04-03T09:00', end: '2027-04-03T13:00', minInferenceUnits: 3 }],
   }),
   costGuard: { alarmTopic: alarms, weeklyInferenceUnitHourBudget: 100 },
 });
@@ -59,3 +64,9 @@ model.addToDashboard(dashboard);
 batch.addToDashboard(dashboard);
 
 app.synth();
+
+// The next 14 days of each model, from the context key cdk-rekognition-custom-labels:now (cdk.json sets it, so the
+// plan is the same on every machine; `npx cdk synth -c cdk-rekognition-custom-labels:now=<ISO instant>` plans from
+// another). Written beside the templates; scripts/summarize-synth.js prints it.
+const plans = [model, batch].map((m) => m.batchWindowPlan().text);
+fs.writeFileSync(path.join(app.outdir, 'batch-window-plans.txt'), `${plans.join('\n\n')}\n`);

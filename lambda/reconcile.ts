@@ -2,7 +2,7 @@
 // always give the same step, so a retried, late or duplicated call is harmless. The CloudFormation handlers (and
 // the scheduled path) only do I/O around these functions.
 import { GRACE_BOUNDS, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
-import { WindowTable, windowStateAt } from '../lib/private/weekly-windows';
+import { highestUnits, WindowTable, windowStateAt } from '../lib/private/weekly-windows';
 import { HoldReading, HoldVerdict, holdVerdict } from './hold';
 import { OwnershipRecord, ownerValue, stackOfOwner } from './ownership';
 
@@ -393,9 +393,7 @@ export interface DesiredState {
 
 /** The most units the declaration ever runs the model with: its own (max, else min) or any window's. */
 export function highestDeclaredUnits(declared: Declaration): number {
-  const candidates = [declared.maxInferenceUnits ?? declared.minInferenceUnits];
-  for (const w of declared.windows?.windows ?? []) candidates.push(w.maxInferenceUnits ?? w.minInferenceUnits);
-  return Math.max(...candidates);
+  return highestUnits(declared.minInferenceUnits, declared.maxInferenceUnits, declared.windows);
 }
 
 /**
@@ -463,12 +461,15 @@ export function scheduledAccess(record: OwnershipRecord, owner: string, now: num
 }
 
 /**
- * Whom the scheduled path attributes a start to: the window occurrence it happens in, so that a FAILED start is
+ * Whom the scheduled path attributes a start to: the window occurrence it happens in (of a weekly window, or of a
+ * one-off window), so that a FAILED start is
  * retried once per occurrence (not every few minutes) and a failure after this occurrence's own start is final.
  */
 export function scheduledRunId(windows: WindowTable | undefined, now: number, requestId: string): string {
   const state = windows ? windowStateAt(windows, now) : undefined;
-  return state?.running ? `window:${state.window}:${state.since}` : `request:${requestId}`;
+  if (!state?.running) return `request:${requestId}`;
+  // A one-off window's occurrence has an id of its own: its index never names a weekly window's.
+  return `${state.source === 'oneOff' ? 'oneOff' : 'window'}:${state.window}:${state.since}`;
 }
 
 /** The AWS CLI command that stops a model by hand. */

@@ -1,7 +1,7 @@
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { unscopedValidationError, validationError } from './private/errors';
-import { WindowTable } from './private/weekly-windows';
+import { OneOffSpec, parseLocalDate, parseLocalDateTime, WindowTable } from './private/weekly-windows';
 
 /** A day of the week. */
 export enum WeekDay {
@@ -71,6 +71,28 @@ export interface BatchWindow {
   readonly maxInferenceUnits?: number;
 }
 
+/**
+ * A window that occurs once, besides the weekly ones: an extra batch on a Saturday, or a longer day. Its times are
+ * local date-times in the windows' time zone; the model is started `leadTime` before `start`, as for a weekly window
+ * (unless another window ends where it starts).
+ */
+export interface OneOffWindow {
+  /** When the window opens: a local date-time `YYYY-MM-DDTHH:MM` in the windows' time zone, e.g. `2027-04-03T09:00`. */
+  readonly start: string;
+  /** When it closes and the model stops: a local date-time `YYYY-MM-DDTHH:MM` after `start`. */
+  readonly end: string;
+  /**
+   * Units during this window; an integer >= 1.
+   * @default - the model's minInferenceUnits
+   */
+  readonly minInferenceUnits?: number;
+  /**
+   * Most units during this window; when set, Rekognition autoscales between min and max.
+   * @default - the model's maxInferenceUnits (when the window does not set minInferenceUnits either), else no autoscaling
+   */
+  readonly maxInferenceUnits?: number;
+}
+
 /** Properties of weekly batch windows. */
 export interface WeeklyBatchWindowsProps {
   /** The time zone the windows' times are in. Daylight-saving changes neither skip nor double a window. */
@@ -84,6 +106,21 @@ export interface WeeklyBatchWindowsProps {
    * @default Duration.minutes(30)
    */
   readonly leadTime?: Duration;
+  /**
+   * Local dates `YYYY-MM-DD`, in the windows' time zone, on which no weekly window opens: a weekly occurrence whose
+   * opening (lead time included) falls on one of them is skipped whole (a window from Sunday 22:00 to Monday 06:00 is
+   * skipped by excluding the Sunday). One-off windows are not affected.
+   *
+   * @default - no excluded dates
+   */
+  readonly excludedDates?: string[];
+  /**
+   * Windows that occur once, besides the weekly ones. A one-off window may overlap a weekly occurrence or another
+   * one-off window only if they have the same units (they then run as one stretch).
+   *
+   * @default - no one-off windows
+   */
+  readonly oneOffWindows?: OneOffWindow[];
 }
 
 /**
@@ -92,7 +129,8 @@ export interface WeeklyBatchWindowsProps {
  * @example
  * import { Duration, TimeZone } from 'aws-cdk-lib';
  *
- * // Mondays 08:00 to 18:00 with 5 units, Thursday night with 2 to 4; stopped the rest of the week.
+ * // Mondays 08:00 to 18:00 with 5 units, Thursday night with 2 to 4; stopped the rest of the week. Not on Easter
+ * // Monday 2027, and once on a Saturday with 3 units.
  * const windows = BatchWindows.weekly({
  *   timeZone: TimeZone.EUROPE_BERLIN,
  *   windows: [
@@ -100,6 +138,8 @@ export interface WeeklyBatchWindowsProps {
  *     { start: WeeklyTime.of(WeekDay.THURSDAY, 22), end: WeeklyTime.of(WeekDay.FRIDAY, 6), minInferenceUnits: 2, maxInferenceUnits: 4 },
  *   ],
  *   leadTime: Duration.minutes(30),
+ *   excludedDates: ['2027-03-29'],
+ *   oneOffWindows: [{ start: '2027-04-03T09:00', end: '2027-04-03T13:00', minInferenceUnits: 3 }],
  * });
  */
 export class BatchWindows {
@@ -114,11 +154,17 @@ export class BatchWindows {
   public readonly leadTime: Duration;
   /** The windows. */
   public readonly windows: BatchWindow[];
+  /** The excluded local dates. */
+  public readonly excludedDates: string[];
+  /** The one-off windows. */
+  public readonly oneOffWindows: OneOffWindow[];
 
   private constructor(props: WeeklyBatchWindowsProps) {
     this.timeZone = props.timeZone;
     this.leadTime = props.leadTime ?? Duration.minutes(30);
     this.windows = [...props.windows];
+    this.excludedDates = [...(props.excludedDates ?? [])];
+    this.oneOffWindows = [...(props.oneOffWindows ?? [])];
   }
 
   /**
@@ -141,6 +187,35 @@ export class BatchWindows {
       }
       return { startMinute: w.start.minuteOfWeek, endMinute: w.end.minuteOfWeek, minInferenceUnits: min, maxInferenceUnits: max };
     });
-    return { timeZone: this.timeZone.timezoneName, leadMinutes: lead, windows };
+    this.excludedDates.forEach((d, i) => {
+      if (typeof d !== 'string' || parseLocalDate(d) === undefined) {
+        throw validationError('InvalidExcludedDate', scope, `batchWindows excludedDates[${i}] ("${d}"): must be a local date YYYY-MM-DD of the calendar, e.g. 2027-03-29`);
+      }
+    });
+    const oneOffWindows = this.oneOffWindows.map((o, i): OneOffSpec => {
+      const name = `batchWindows oneOffWindows[${i}] (${o.start} to ${o.end})`;
+      for (const key of ['start', 'end'] as const) {
+        if (typeof o[key] !== 'string' || parseLocalDateTime(o[key]) === undefined) {
+          throw validationError('InvalidOneOffWindow', scope, `${name}: ${key} must be a local date-time YYYY-MM-DDTHH:MM of the calendar, e.g. 2027-04-03T09:00, got "${o[key]}"`);
+        }
+      }
+      if (parseLocalDateTime(o.end)! <= parseLocalDateTime(o.start)!) throw validationError('InvalidOneOffWindow', scope, `${name}: end must be after start`);
+      const min = o.minInferenceUnits ?? defaults.min;
+      // As for a weekly window: one that sets its own min sets its own scaling.
+      const max = o.maxInferenceUnits ?? (o.minInferenceUnits === undefined ? defaults.max : undefined);
+      if (!Number.isInteger(min) || min < 1) throw validationError('InvalidBatchWindowUnits', scope, `${name}: minInferenceUnits must be an integer >= 1, got ${min}`);
+      if (max !== undefined && (!Number.isInteger(max) || max < min)) {
+        throw validationError('InvalidBatchWindowUnits', scope, `${name}: maxInferenceUnits must be an integer >= minInferenceUnits (${min}), got ${max}`);
+      }
+      return { start: o.start, end: o.end, minInferenceUnits: min, maxInferenceUnits: max };
+    });
+    // The exceptions travel only when there are some: a table without them is the JSON it always was.
+    return {
+      timeZone: this.timeZone.timezoneName,
+      leadMinutes: lead,
+      windows,
+      ...(this.excludedDates.length > 0 ? { excludedDates: [...this.excludedDates] } : {}),
+      ...(oneOffWindows.length > 0 ? { oneOffWindows } : {}),
+    };
   }
 }

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
+import { alwaysOnPlan, BatchWindowPlan, BatchWindowPlanOptions, planOf } from './batch-window-plan';
 import { scheduleBatchWindows } from './batch-window-schedules';
 import { BatchWindows } from './batch-windows';
 import { CostGuardOptions, costGuardAlarms } from './cost-guard';
@@ -17,7 +18,8 @@ import { modelDashboardWidgets } from './dashboard-widgets';
 import { validationError } from './private/errors';
 import { validateParameterName } from './private/parameter-name';
 import { WatchedModel } from './private/watched-model';
-import { MINUTES_PER_WEEK, validateWindowTable, WindowTable } from './private/weekly-windows';
+import { highestUnits, MINUTES_PER_WEEK, oneOffName, oneOffOccurrences, validateWindowTable, WindowTable } from './private/weekly-windows';
+import { NOW_CONTEXT_KEY, parseInstant, synthNow } from './private/now';
 import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
 import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
 
@@ -227,6 +229,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    */
   public readonly holdParameter?: ssm.IStringParameter;
   private readonly windows?: WindowTable;
+  private readonly batchWindows?: BatchWindows;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
 
@@ -273,6 +276,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     const price = props.inferenceUnitHourPrice ?? 4;
     if (!Token.isUnresolved(price) && !(price >= 0)) throw validationError('InvalidInferenceUnitHourPrice', this, `inferenceUnitHourPrice must be a number >= 0, got ${price}`);
     const windows = props.batchWindows ? resolveWindows(this, props.batchWindows, min, max) : undefined;
+    const now = windows?.oneOffWindows ? synthNow(this) : 0;
+    for (const o of windows ? oneOffOccurrences(windows) : []) {
+      if (o.closeAt <= now) {
+        Annotations.of(this).addWarningV2('cdk-rekognition-custom-labels:pastOneOffWindow',
+          `batchWindows: ${oneOffName(windows!, o.index)} ended before now (${new Date(now).toISOString()}; set the context key ${NOW_CONTEXT_KEY} to synthesize as of another instant): it never runs; remove it`);
+      }
+    }
     windows?.windows.forEach((w, i) => {
       const hours = (((w.endMinute - w.startMinute) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK / 60;
       if (hours > 84) {
@@ -330,6 +340,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       properties,
     });
     this.windows = windows;
+    this.batchWindows = props.batchWindows;
     this.provider = provider;
     this.resource = resource.node.defaultChild as CfnResource;
     // The resource's Ref is its physical id, the version ARN: the reference makes CloudFormation write the parameter
@@ -354,12 +365,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     }
     if (windows) {
       this.batchWindowCost = batchWindowCost(windows, price);
-      scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone);
+      scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone, now);
       const c = this.batchWindowCost;
       Annotations.of(this).addInfo(`batch windows schedule ${c.scheduledInferenceUnitHoursPerWeek} inference-unit hours a week ` +
         `(${c.scheduledInferenceUnitHoursPerWeekAtMax} at max units), $${c.scheduledCostPerWeek.toFixed(2)} ($${c.scheduledCostPerWeekAtMax.toFixed(2)}), ` +
         `against ${c.alwaysOnInferenceUnitHoursPerWeek} (${c.alwaysOnInferenceUnitHoursPerWeekAtMax}) running all week, ` +
-        `$${c.alwaysOnCostPerWeek.toFixed(2)} ($${c.alwaysOnCostPerWeekAtMax.toFixed(2)}), at $${price} an inference-unit hour`);
+        `$${c.alwaysOnCostPerWeek.toFixed(2)} ($${c.alwaysOnCostPerWeekAtMax.toFixed(2)}), at $${price} an inference-unit hour` +
+        (c.notCounted ? `; ${c.notCounted}` : ''));
     }
 
     this.projectVersionArn = versionArn;
@@ -382,6 +394,29 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       ? Fn.join('/', [Fn.select(0, Fn.split('/version/', this.projectVersionArn)), 'version', '*'])
       : `${this.projectVersionArn.slice(0, this.projectVersionArn.indexOf('/version/'))}/version/*`;
     return iam.Grant.addToPrincipal({ grantee, actions: ['rekognition:DetectCustomLabels'], resourceArns: [versions] });
+  }
+
+  /**
+   * The batch windows over the next days, as a person reads them: every opening (lead time included) and closing in
+   * local time and in UTC with its units, the occurrences excluded dates skip, and the time zone's daylight-saving
+   * changes. Computed from the same table, with the same arithmetic, as the scheduled path decides from. A model
+   * without batch windows has an empty plan (it runs all the time).
+   */
+  public batchWindowPlan(options: BatchWindowPlanOptions = {}): BatchWindowPlan {
+    const from = options.from === undefined ? synthNow(this) : parseInstant(options.from);
+    if (from === undefined) {
+      throw validationError('InvalidBatchWindowPlan', this, `batchWindowPlan: from must be an ISO 8601 instant with a zone, such as 2027-03-22T00:00:00Z, got "${options.from}"`);
+    }
+    const days = options.days ?? 14;
+    if (!Number.isInteger(days) || days < 1 || days > 366) {
+      throw validationError('InvalidBatchWindowPlan', this, `batchWindowPlan: days must be an integer from 1 to 366, got ${days}`);
+    }
+    if (!this.windows) return alwaysOnPlan(from, days, this.node.path);
+    const table = this.windows;
+    const declared = this.batchWindows!.windows;
+    return planOf(table, from, days, (o) => (o.source === 'weekly'
+      ? `window ${o.index} (${declared[o.index].start} to ${declared[o.index].end})`
+      : oneOffName(table, o.index)), this.node.path);
   }
 
   /** Grants permission to read `runningVersionParameter`, the ARN of the version that serves now. */
@@ -429,10 +464,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
 
   /** What the cost guard and the dashboard read of this model besides its metrics. */
   private watched(): WatchedModel {
-    const candidates = [this.maxInferenceUnits ?? this.minInferenceUnits];
-    for (const w of this.windows?.windows ?? []) candidates.push(w.maxInferenceUnits ?? w.minInferenceUnits);
     return {
-      highestDeclaredUnits: Math.max(...candidates),
+      highestDeclaredUnits: highestUnits(this.minInferenceUnits, this.maxInferenceUnits, this.windows),
       expectedUnits: this.windows ? this.metricExpectedInferenceUnits() : undefined,
       scheduledPath: this.windows ? this.provider.scheduledPath() : undefined,
       scheduledFailures: this.windows ? () => this.provider.scheduledFailureAlarm() : undefined,
@@ -475,7 +508,7 @@ function resolveWindows(scope: IConstruct, windows: BatchWindows, min: number, m
   const table = windows._resolve(scope, { min, max });
   const problem = validateWindowTable(table);
   if (problem) {
-    const named = problem.replace(/window (\d+)/g, (_, i: string) => `window ${i} (${windows.windows[Number(i)].start} to ${windows.windows[Number(i)].end})`);
+    const named = problem.replace(/\bwindow (\d+)/g, (_, i: string) => `window ${i} (${windows.windows[Number(i)].start} to ${windows.windows[Number(i)].end})`);
     throw validationError('InvalidBatchWindows', scope, `batchWindows: ${named}`);
   }
   return table;

@@ -1,4 +1,5 @@
-// Prints what the example app synthesized: per stack, its resources by type and each model's properties.
+// Prints what the example app synthesized: per stack, its resources by type and each model's properties; then the
+// batch-window plan of each model, which the example app writes beside the templates.
 const fs = require('fs');
 const path = require('path');
 
@@ -41,4 +42,9 @@ for (const file of templates) {
     const { ServiceToken, ...props } = r.Properties;
     console.log(`  model ${id}: ${JSON.stringify(props)}`);
   }
+}
+const plans = path.join(dir, 'batch-window-plans.txt');
+if (fs.existsSync(plans)) {
+  console.log('');
+  console.log(fs.readFileSync(plans, 'utf8').trimEnd());
 }

@@ -1,8 +1,9 @@
 // EventBridge Scheduler and the scheduled waiter, as they call the scheduled path: cron boundaries fired at their
-// local wall-clock times (a time a spring-forward skips is not fired; a repeated fall-back time fires once), the
+// local wall-clock times (a time a spring-forward skips is not fired; a repeated fall-back time fires once), one-time
+// `at()` schedules fired once at their local time (treated like a cron time at a spring-forward: not fired), the
 // periodic safety net, and the Step Functions waiter that calls the handler until it reports converged, with the
 // state machine's retries and timeout. Runs on the CloudFormation emulator's virtual-time task queue.
-import { firstInstantReaching, localNaive, MINUTES_PER_WEEK } from '../../lib/private/weekly-windows';
+import { firstInstantReaching, localNaive, MINUTES_PER_WEEK, parseLocalDateTime } from '../../lib/private/weekly-windows';
 import { GUARD_ENVIRONMENT } from '../../lib/stack-guard';
 import { CloudFormationEmulator } from './cloudformation';
 
@@ -107,6 +108,28 @@ export class SchedulerEmulator {
         fired.push(at);
         this.startWaiter(at);
       }
+    }
+    return fired.sort((a, b) => a - b);
+  }
+
+  /**
+   * One-time schedules, as the template writes them (`at(2027-04-03T08:30:00)`) with their time zone: each starts the
+   * waiter once, at the first instant its local time is reached, if that lies between `from` and `to`.
+   */
+  oneTime(expressions: readonly string[], timeZone: string, from: number, to: number): number[] {
+    const fired: number[] = [];
+    for (const expression of expressions) {
+      const m = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):00\)$/.exec(expression);
+      const naive = m ? parseLocalDateTime(m[1]) : undefined;
+      if (naive === undefined) throw new Error(`not a one-time schedule expression of whole minutes: ${expression}`);
+      const at = firstInstantReaching(naive, timeZone);
+      if (at < from || at > to) continue;
+      if (localNaive(at, timeZone) !== naive) {
+        this.log.skippedBoundaries.push(at);
+        continue;
+      }
+      fired.push(at);
+      this.startWaiter(at);
     }
     return fired.sort((a, b) => a - b);
   }

@@ -4,3 +4,4 @@ export * from './custom-labels-model';
 export * from './handler-logs';
 export type { BatchWindowCost } from './batch-window-cost';
 export type { CostGuardOptions } from './cost-guard';
+export * from './transition-event';

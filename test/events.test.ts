@@ -17,9 +17,9 @@ import { divergenceEvent, DIVERGENCE_BOUND_MS, holdEvent, isNewKey } from '../la
 import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
 import { DEFAULT_BUS_ARN } from './support/event-bus';
 import { CfnTemplate, IamEnforcer, resolveIntrinsics } from './support/iam';
-import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { runStackGuard, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, pseudoOf, REGION } from './support/templates';
+import { ACCOUNT, handlerPolicies, pseudoOf, REGION, synthModels } from './support/templates';
 import { World } from './support/world';
 
 const MIN = 60_000;
@@ -258,6 +258,38 @@ describe('transition events on the virtual clock', () => {
     expect(outcome.status).toBe('DELETE_COMPLETE');
     expect(summary(details())).toEqual(['START deploy TRAINING_COMPLETED->RUNNING', 'STOP deploy RUNNING->STOPPED']);
     expect(w.sim.status(v).status).toBe('STOPPED');
+  }, 60_000);
+
+  test('a deploy whose start ends FAILED puts one START_FAILED with reason deploy', async () => {
+    const v = w.model();
+    w.sim.failNextStart(v, 'not enough capacity in us-east-1');
+    const outcome = await stack.deploy(template({ versionArn: v }));
+    expect(outcome.status).toBe('ROLLBACK_COMPLETE');
+    expect(summary(details())).toEqual(['START deploy TRAINING_COMPLETED->RUNNING', 'START_FAILED deploy STARTING->FAILED']);
+    expect(details()[1].message).toBe('not enough capacity in us-east-1');
+  }, 60_000);
+
+  test('the stack guard\'s stop puts STOP with reason guard', async () => {
+    // A cleanup delete refused (a boundary denies the stop) leaves v1 running, dropped from the stack; once the deny
+    // is lifted, the guard stops it, and says so.
+    const v1 = w.model('widgets.v1');
+    const v2 = w.model('widgets.v2');
+    const guarded = new StackDeployment(w.cfn);
+    await guarded.deploy(synthModels('WidgetsStack', [{ id: 'Widgets', projectVersionArn: v1 }]));
+    w.cfn.addPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' }] });
+    const swap = await guarded.deploy(synthModels('WidgetsStack', [{ id: 'Widgets', projectVersionArn: v2 }]));
+    expect(swap.dropped).toEqual([v1]);
+    w.cfn.clearExtraPolicies();
+    const calls = runStackGuard(w.cfn, w.handlers.onGuard, w.clock.now + 5 * MIN, w.clock.now + 30 * MIN);
+    await w.cfn.drain(w.clock.now + 31 * MIN);
+    expect(calls.filter((c) => c.error)).toEqual([]);
+    const guard = details().filter((d) => d.reason === 'guard');
+    expect(summary(guard)).toEqual(['STOP guard RUNNING->STOPPED']);
+    expect(guard[0]).toMatchObject({ modelArn: v1, stackName: 'WidgetsStack' });
+    expect(guard[0].logicalId).toMatch(/^Widgets/);
+    // The deploy's own events: v1's start, v2's start; the refused cleanup stops put nothing.
+    expect(summary(details().filter((d) => d.reason === 'deploy'))).toEqual(['START deploy TRAINING_COMPLETED->RUNNING', 'START deploy TRAINING_COMPLETED->RUNNING']);
+    expect(w.sim.status(v1).status).toBe('STOPPED');
   }, 60_000);
 
   test('a PutEvents that fails is dropped: the deploy still succeeds', async () => {

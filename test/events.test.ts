@@ -183,6 +183,8 @@ describe('transition events on the virtual clock', () => {
     expect(ds[0].to).toEqual({ status: 'RUNNING', minInferenceUnits: 3, maxInferenceUnits: 3 });
     expect(ds[5].to).toEqual({ status: 'RUNNING', minInferenceUnits: 3, maxInferenceUnits: 3 });
     expect(w.events.entries.every((e) => e.resources[0] === v)).toBe(true);
+    // Every put was allowed under the policy in force, and was one entry: one event per call.
+    expect(w.events.calls.map((c) => c.outcome)).toEqual(ds.map(() => 'allowed'));
     expect(scheduler.log.tickFailures).toEqual([]);
   }, 120_000);
 

@@ -9,6 +9,7 @@ import { logIgnoredHold, readHoldParameter } from './hold-parameter';
 import { deleteFailure, desiredState, onEventMayRunAgain } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { rekognitionClient, toServiceError } from './rekognition-api';
+import { failedStartEvent, reportAction, reportOnce } from './events';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 
@@ -39,8 +40,9 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     if (spec.holdParameterName) logIgnoredHold(state.hold, spec.projectVersionArn, spec.holdParameterName);
     goal = state.goal;
   }
+  const client = rekognitionClient();
   const result = await reconcilePass({
-    client: rekognitionClient(),
+    client,
     spec,
     projectArn: request.projectArn,
     goal,
@@ -49,6 +51,10 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     requestStartedAt: request.startedAt,
     userTagKeys: Object.keys(spec.tags),
   });
+  // The deploy's events: a start or stop it issued, a start of this request that ended FAILED. Never thrown.
+  const subject = { modelArn: spec.projectVersionArn, stackName: event.StackId.split('/')[1] ?? event.StackId, logicalId: event.LogicalResourceId };
+  if (result.kind === 'pending' && result.acted) await reportAction(subject, result.acted, 'deploy', event.RequestId, result.observed, goal);
+  if (result.kind === 'fail' && result.record) await reportOnce(client, subject, result.record, failedStartEvent(result.observed, result.record, event.RequestId, goal, 'deploy'));
   if (result.kind === 'fail') {
     // A stop that failed leaves a model that may bill: the message says how to stop it (not for RETAIN's release).
     throw new Error(goal.kind === 'stopped' ? deleteFailure(spec.projectVersionArn, result.reason) : result.reason);

@@ -12,6 +12,7 @@ import { logIgnoredHold, readHoldParameter } from './hold-parameter';
 import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCause } from './reconcile';
 import { observe, reconcilePass } from './reconcile-pass';
 import { findProjectArn, rekognitionClient, toServiceError } from './rekognition-api';
+import { reportScheduledEvents } from './scheduled-events';
 
 /** One model, as the construct writes it into the schedules' input. */
 export interface ScheduledModel {
@@ -88,6 +89,11 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
       ...(cause === 'enforcement' ? { why: 'running outside its batch windows without a hold (started by hand?): stopped' } : {}),
     }));
   }
+  // The pass's events (lambda/scheduled-events.ts): never a reason for the pass to fail.
+  await reportScheduledEvents({
+    client, spec, subject: { modelArn: modelName, stackName: event.model.stackName, logicalId: event.model.logicalId },
+    state, reading, observed, result, runId, now,
+  }).catch((e: unknown) => console.log(JSON.stringify({ message: 'transition events not reported', error: String(e) })));
   // A failure is thrown, so that it is retried and then surfaced: the waiter's execution fails (alarmed), and the
   // periodic invocation ends in the dead-letter queue (alarmed).
   if (result.kind === 'fail') throw new Error(result.reason);

@@ -21,6 +21,12 @@ export const TAG = {
   replaced: `${PREFIX}replaced`,
   /** Written with `replaced`: the seconds the replaced version keeps serving after the update (the grace period). */
   graceSeconds: `${PREFIX}grace-seconds`,
+  /** When the scheduled path last issued a start or stop the service accepted (epoch ms): divergence counts from it. */
+  actedAt: `${PREFIX}acted-at`,
+  /** Idempotency keys of the last transition events reported per family (lambda/events.ts): one event per key. */
+  eventHold: `${PREFIX}event-hold`,
+  eventFailed: `${PREFIX}event-failed`,
+  eventDiverged: `${PREFIX}event-diverged`,
 } as const;
 
 /** The tags a request writes to claim a model: who runs it, which request acts on it now, since when. */
@@ -42,11 +48,16 @@ export interface OwnershipRecord {
   readonly startedBy?: string;
   readonly replaced?: string;
   readonly graceSeconds?: string;
+  readonly actedAt?: string;
+  readonly eventHold?: string;
+  readonly eventFailed?: string;
+  readonly eventDiverged?: string;
 }
 
 export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
   const t = tags ?? {};
-  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds] };
+  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds],
+    actedAt: t[TAG.actedAt], eventHold: t[TAG.eventHold], eventFailed: t[TAG.eventFailed], eventDiverged: t[TAG.eventDiverged] };
 }
 
 const MAX_TAG_VALUE = 256;

@@ -27,6 +27,9 @@ export type PassResult =
   | { readonly kind: 'pending'; readonly reason: string; readonly acted?: 'start' | 'stop' }
   | { readonly kind: 'fail'; readonly reason: string };
 
+/** A pass's result with what it observed before its step (its events' "from"), when it got that far. */
+export type ObservedPassResult = PassResult & { readonly observed?: ModelObservation; readonly record?: OwnershipRecord };
+
 const ALL_TAGS = Object.values(TAG);
 
 export async function observe(client: RekognitionClient, spec: ModelRef, projectArn: string): Promise<{ model?: ModelObservation; record: OwnershipRecord }> {
@@ -34,7 +37,7 @@ export async function observe(client: RekognitionClient, spec: ModelRef, project
   return { model, record };
 }
 
-export async function reconcilePass(input: PassInput, observed?: { model?: ModelObservation; record: OwnershipRecord }): Promise<PassResult> {
+export async function reconcilePass(input: PassInput, observed?: { model?: ModelObservation; record: OwnershipRecord }): Promise<ObservedPassResult> {
   const { client, spec, projectArn, goal, self, deadline, requestStartedAt, userTagKeys } = input;
   const modelName = spec.projectVersionArn;
   let status: string | undefined;
@@ -58,8 +61,10 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
   };
 
   let step: Step;
+  let seen: { model?: ModelObservation; record?: OwnershipRecord } = {};
   try {
     const { model, record } = observed ?? (await observe(client, spec, projectArn));
+    seen = { model, record };
     status = model?.status;
     step = reconcile({ goal, model, record, self, now: Date.now(), deadline, modelName });
     console.log(JSON.stringify({ message: 'step', model: modelName, self, goal, observed: model, record, step }));
@@ -67,17 +72,18 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
     return onError(e);
   }
 
+  const withObserved = (r: PassResult): ObservedPassResult => ({ ...r, observed: seen.model, record: seen.record });
   switch (step.kind) {
     case 'fail':
     case 'abandon':
-      return { kind: 'fail', reason: step.reason };
+      return withObserved({ kind: 'fail', reason: step.reason });
     case 'wait':
-      return { kind: 'pending', reason: step.reason };
+      return withObserved({ kind: 'pending', reason: step.reason });
     default:
       try {
-        return await act(client, spec, projectArn, step, goal, self, userTagKeys ?? []);
+        return withObserved(await act(client, spec, projectArn, step, goal, self, userTagKeys ?? []));
       } catch (e) {
-        return onError(e);
+        return withObserved(await onError(e));
       }
   }
 }

@@ -7,6 +7,7 @@ import { claimTags } from './ownership';
 import { listModelResources, stackStatus } from './cloudformation-api';
 import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardVerdict, isTransient } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
+import { reportAction } from './events';
 import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
 
 export interface GuardEvent {
@@ -56,6 +57,9 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
           self: { owner, requestId: verdict.requestId },
           deadline: Infinity,
         });
+        if (result.kind === 'pending' && result.acted === 'stop') {
+          await reportAction({ modelArn: version.arn, stackName, logicalId: owner.split('/').slice(1).join('/') }, 'stop', 'guard', verdict.requestId, result.observed, { kind: 'stopped' });
+        }
         if (result.kind === 'fail') failures.push(deleteFailure(version.arn, `The stack guard could not stop it: ${result.reason}`));
         else stopping.push(version.arn);
       } catch (e) {

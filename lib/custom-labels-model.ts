@@ -2,6 +2,7 @@
 // cost guard and the dashboard, each of which lives in its own file.
 import { Annotations, CfnResource, CustomResource, Duration, Fn, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
@@ -20,6 +21,7 @@ import { validateParameterName } from './private/parameter-name';
 import { WatchedModel } from './private/watched-model';
 import { highestUnits, MINUTES_PER_WEEK, oneOffName, oneOffOccurrences, validateWindowTable, WindowTable } from './private/weekly-windows';
 import { NOW_CONTEXT_KEY, parseInstant, synthNow } from './private/now';
+import { TransitionEvents } from './transition-event';
 import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
 import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
 
@@ -431,6 +433,18 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   public grantHold(grantee: iam.IGrantable): iam.Grant {
     if (!this.holdParameter) throw validationError('HoldNotEnabled', this, 'grantHold needs enableHold: true');
     return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:PutParameter', 'ssm:GetParameter'], resourceArns: [this.holdParameter.parameterArn] });
+  }
+
+  /**
+   * A rule on the account's default bus for this model's transition events (starts, stops, failed starts, holds,
+   * divergence: TransitionEventDetail), as aws-cdk-lib's `onXxx` methods do: `options.eventPattern` is merged in,
+   * `options.target` added.
+   */
+  public onTransition(id: string, options: events.OnEventOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, options);
+    rule.addEventPattern({ source: [TransitionEvents.SOURCE], detailType: [TransitionEvents.DETAIL_TYPE], detail: { modelArn: [this.projectVersionArn] } });
+    if (options.target) rule.addTarget(options.target);
+    return rule;
   }
 
   /**

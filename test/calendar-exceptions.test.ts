@@ -354,6 +354,9 @@ describe('through the simulator on the virtual clock', () => {
     expect(ran[0].to).toBeLessThanOrEqual(Date.UTC(2026, 3, 11, 11) + STOP_MS + MIN);
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
+    // Its transitions' events name the calendar exception as their reason (a weekly window's name the window).
+    const scheduled = w.events.entries.map((e) => e.detail).filter((d) => d.reason !== 'deploy');
+    expect(scheduled.map((d) => `${String(d.kind)} ${String(d.reason)}`)).toEqual(['START exception', 'STOP exception']);
   });
 });
 

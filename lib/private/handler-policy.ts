@@ -15,6 +15,7 @@
 // may also read each model's hold parameter (ssm:GetParameter, listed by ARN), and nothing else of SSM.
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { EVENT_SOURCE } from './resource-properties';
 
 /** The prefix of every tag key the handlers write (lambda/ownership.ts). */
 export const TAG_KEY_PREFIX = 'cdk-custom-labels:';
@@ -94,6 +95,7 @@ export class HandlerPolicy {
       actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'],
       resources: [stack.stackId],
     }));
+    role.addToPrincipalPolicy(putEventsStatement(stack));
   }
 
   /**
@@ -140,4 +142,24 @@ export class HandlerPolicy {
     this.role.addToPrincipalPolicy(statement);
     this.declared.push({ statement, characters });
   }
+}
+
+/**
+ * The transition events (lambda/events.ts): PutEvents on the default bus of the stack's account and region only, and
+ * only entries of the library's source. The service authorization reference (Amazon EventBridge, "Condition keys":
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html) types
+ * `events:source` as ArrayOfString (one request may carry entries of several sources): `ForAllValues:StringEquals`
+ * holds every entry to the library's source, and `Null: false` refuses a request without the key, which
+ * ForAllValues alone would let through.
+ */
+export function putEventsStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'PutTransitionEvents',
+    actions: ['events:PutEvents'],
+    resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+    conditions: {
+      'ForAllValues:StringEquals': { 'events:source': [EVENT_SOURCE] },
+      'Null': { 'events:source': 'false' },
+    },
+  });
 }

@@ -55,3 +55,7 @@ export const TAG_RULES = {
   /** The prefix of the library's own tags, which a user's tags may not use. */
   reservedPrefix: 'cdk-custom-labels:',
 } as const;
+
+/** The transition events' source and detail-type (lambda/events.ts puts them; lib/transition-event.ts documents them). */
+export const EVENT_SOURCE = 'cdk-rekognition-custom-labels';
+export const EVENT_DETAIL_TYPE = 'Rekognition Custom Labels Model Transition';

@@ -1,0 +1,216 @@
+// Transition events: one EventBridge event on the account's default bus for each start, stop, failed start, hold
+// set/expired/ignored and divergence (lib/transition-event.ts has the schema users consume). What to emit is decided by
+// pure functions of the observation and the ownership record; the put itself never fails a deploy or a pass.
+//
+// Exactly once, by kind:
+// - START and STOP are put only after a StartProjectVersion/StopProjectVersion the service accepted: a duplicated or
+//   concurrent pass that finds the model STARTING takes no action (or has its call refused) and puts nothing.
+// - START_FAILED, HOLD_* and DIVERGED have no service call to hang on: the key of the last one reported is kept in a
+//   library tag on the model (TAG.eventKey by family), written BEFORE the put, and a key already there is not put
+//   again. So a retried step, a duplicated schedule event or a later pass that sees the same thing puts nothing.
+// A put that fails after the SDK's retries is logged and dropped: at most once, then.
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../lib/private/resource-properties';
+import type { OccurrenceSource } from '../lib/private/weekly-windows';
+import type { HoldReading, HoldVerdict } from './hold';
+import { OwnershipRecord, TAG } from './ownership';
+import type { DesiredState, Goal, ModelObservation, StopCause } from './reconcile';
+import { writeRecord } from './rekognition-api';
+import { cachedClient } from './sdk-clients';
+
+export type TransitionKind = 'START' | 'STOP' | 'START_FAILED' | 'HOLD_SET' | 'HOLD_EXPIRED' | 'HOLD_IGNORED' | 'DIVERGED';
+export type TransitionReason = 'window' | 'exception' | 'hold' | 'demand' | 'enforcement' | 'deploy' | 'guard';
+
+/** A model's status and units, as DescribeProjectVersions gives them (or as a goal wants them). */
+export interface ModelState {
+  readonly status?: string;
+  readonly minInferenceUnits?: number;
+  readonly maxInferenceUnits?: number;
+}
+
+/** The event's detail; lib/transition-event.ts documents each field. */
+export interface TransitionDetail {
+  readonly version: '1';
+  readonly modelArn: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly kind: TransitionKind;
+  readonly reason: TransitionReason;
+  readonly from: ModelState;
+  readonly to: ModelState;
+  readonly message?: string;
+  readonly idempotencyKey: string;
+  readonly time: string;
+}
+
+/** Where an event comes from: the model and the resource that runs it. */
+export interface EventSubject {
+  readonly modelArn: string;
+  readonly stackName: string;
+  readonly logicalId: string;
+}
+
+/** The tag that keeps the last reported key of each family of record-deduplicated events. */
+export type KeyFamily = 'hold' | 'failed' | 'diverged';
+export const EVENT_KEY_TAG: Record<KeyFamily, string> = {
+  hold: TAG.eventHold,
+  failed: TAG.eventFailed,
+  diverged: TAG.eventDiverged,
+};
+
+/** A record-deduplicated event to report, with the family whose tag keeps its key. */
+export interface KeyedEvent {
+  readonly family: KeyFamily;
+  readonly kind: TransitionKind;
+  readonly reason: TransitionReason;
+  readonly key: string;
+  readonly from: ModelState;
+  readonly to: ModelState;
+  readonly message?: string;
+}
+
+/** Whether a keyed event is new: its key is not the last one its family reported (pure). */
+export function isNewKey(record: OwnershipRecord, event: Pick<KeyedEvent, 'family' | 'key'>): boolean {
+  const last: Record<KeyFamily, string | undefined> = { hold: record.eventHold, failed: record.eventFailed, diverged: record.eventDiverged };
+  return last[event.family] !== event.key;
+}
+
+export function stateOf(model: ModelObservation | undefined): ModelState {
+  if (!model) return {};
+  return { status: model.status, minInferenceUnits: model.minInferenceUnits, maxInferenceUnits: model.maxInferenceUnits };
+}
+
+export function goalState(goal: Goal): ModelState {
+  return goal.kind === 'running'
+    ? { status: 'RUNNING', minInferenceUnits: goal.minInferenceUnits, maxInferenceUnits: goal.maxInferenceUnits ?? goal.minInferenceUnits }
+    : { status: 'STOPPED' };
+}
+
+/**
+ * The reason of a scheduled start or stop: the hold, the window, a calendar exception (the occurrence that opened or
+ * closed is a one-off window), or (a stop outside every window and hold) enforcement.
+ * @param occurrence the kind of window occurrence that opened (a start) or closed (a stop), where one did
+ */
+export function scheduledReason(state: DesiredState, cause: StopCause | undefined, occurrence?: OccurrenceSource): TransitionReason {
+  if (cause === 'enforcement') return 'enforcement';
+  if (state.reason === 'hold' || cause === 'hold' || cause === 'hold-expired' || cause === 'hold-released') return 'hold';
+  if (state.reason === 'declaration') return 'deploy';
+  return occurrence === 'oneOff' ? 'exception' : 'window';
+}
+
+/**
+ * The hold event the scheduled path reports for what the hold parameter says now, if any (pure). Keyed by the
+ * parameter's modification time, so that one write of the parameter gives one HOLD_SET, then at most one HOLD_EXPIRED.
+ */
+export function holdEvent(verdict: HoldVerdict, reading: HoldReading | undefined, goal: Goal, observed: ModelObservation | undefined): KeyedEvent | undefined {
+  const written = reading?.modifiedAt ?? 0;
+  const from = stateOf(observed);
+  if (verdict.kind === 'active') {
+    const h = verdict.hold;
+    return { family: 'hold', kind: 'HOLD_SET', reason: 'hold', key: `hold-set:${written}:${h.until}`, from, to: goalState(goal), message: `held ${h.state} until ${new Date(h.until).toISOString()}` };
+  }
+  if (verdict.kind === 'ignored') {
+    const kind = verdict.problem === 'expired' ? 'HOLD_EXPIRED' : 'HOLD_IGNORED';
+    return { family: 'hold', kind, reason: 'hold', key: `${kind === 'HOLD_EXPIRED' ? 'hold-expired' : 'hold-ignored'}:${written}:${verdict.problem}`, from, to: goalState(goal), message: verdict.reason };
+  }
+  return undefined;
+}
+
+/** The START_FAILED event for a start of this run that ended FAILED, if the model shows one (pure). */
+export function failedStartEvent(observed: ModelObservation | undefined, record: OwnershipRecord, runId: string, goal: Goal, reason: TransitionReason): KeyedEvent | undefined {
+  if (observed?.status !== 'FAILED' || record.startedBy !== runId || goal.kind !== 'running') return undefined;
+  return { family: 'failed', kind: 'START_FAILED', reason, key: `start-failed:${runId}`, from: { status: 'STARTING' }, to: stateOf(observed), message: observed.statusMessage ?? 'no StatusMessage' };
+}
+
+/**
+ * How long a goal may stand unreached before the model counts as diverged: longer than the scheduled waiter's stop
+ * plus the slowest start public samples report (30 minutes).
+ */
+export const DIVERGENCE_BOUND_MS = 45 * 60_000;
+
+export interface DivergenceInput {
+  /** The goal now, and the goal the same inputs gave DIVERGENCE_BOUND_MS ago. */
+  readonly goal: Goal;
+  readonly goalThen: Goal;
+  /** This pass took no action (a pass that starts or stops the model is converging it). */
+  readonly idle: boolean;
+  /** This pass found the model at its goal. */
+  readonly converged: boolean;
+  readonly observed?: ModelObservation;
+  readonly record: OwnershipRecord;
+  /** When the hold parameter was last written (epoch ms), if it exists. */
+  readonly holdWrittenAt?: number;
+  /** Identifies the goal's occurrence: the run id of a running goal, the next opening of a parked one. */
+  readonly goalKey: string;
+  readonly reason: TransitionReason;
+  readonly now: number;
+}
+
+/**
+ * Divergence: a scheduled pass finds the model away from its goal, in a status that does not pass by itself (not
+ * STARTING or STOPPING), and takes no action, while that goal has stood for
+ * the whole bound and neither the last deploy, nor the hold's last write, nor the library's last start or stop is
+ * within the bound. One per goal occurrence (pure).
+ */
+export function divergenceEvent(input: DivergenceInput): KeyedEvent | undefined {
+  if (input.converged || !input.idle) return undefined;
+  // STARTING and STOPPING pass by themselves (the service bounds them): a model on its way is not diverged.
+  if (input.observed && (input.observed.status === 'STARTING' || input.observed.status === 'STOPPING')) return undefined;
+  const since = input.now - DIVERGENCE_BOUND_MS;
+  if (JSON.stringify(input.goal) !== JSON.stringify(input.goalThen)) return undefined;
+  const recent = [Number(input.record.requestAt ?? 0), Number(input.record.actedAt ?? 0), input.holdWrittenAt ?? 0];
+  if (recent.some((t) => t > since)) return undefined;
+  return {
+    family: 'diverged',
+    kind: 'DIVERGED',
+    reason: input.reason,
+    key: `diverged:${input.goalKey}`,
+    from: stateOf(input.observed),
+    to: goalState(input.goal),
+    message: `${input.observed?.status ?? 'not found'} for more than ${DIVERGENCE_BOUND_MS / 60_000} minutes while its goal is ${goalState(input.goal).status}`,
+  };
+}
+
+function eventsClient(): EventBridgeClient {
+  return cachedClient('EVENTBRIDGE', () => new EventBridgeClient({}));
+}
+
+/** Puts one event on the default bus. Never throws: a put that fails after the SDK's retries is logged. */
+export async function putTransition(subject: EventSubject, event: Omit<TransitionDetail, 'version' | 'modelArn' | 'stackName' | 'logicalId' | 'time'>, now = Date.now()): Promise<boolean> {
+  const detail: TransitionDetail = { version: '1', ...subject, ...event, time: new Date(now).toISOString() };
+  try {
+    const out = await eventsClient().send(new PutEventsCommand({
+      Entries: [{ Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Resources: [subject.modelArn], Detail: JSON.stringify(detail), Time: new Date(now) }],
+    }));
+    if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`${out.Entries?.[0]?.ErrorCode ?? 'error'}: ${out.Entries?.[0]?.ErrorMessage ?? ''}`);
+    console.log(JSON.stringify({ message: 'transition event', detail }));
+    return true;
+  } catch (e) {
+    console.log(JSON.stringify({ message: 'transition event not put (at most once: dropped)', detail, error: String((e as Error)?.name ?? e), why: (e as Error)?.message }));
+    return false;
+  }
+}
+
+/**
+ * Reports a record-deduplicated event once: when its key is new, writes the key on the model first (a retry or a
+ * duplicated pass then sees it), then puts it. A failed key write puts nothing: the next pass tries again.
+ */
+export async function reportOnce(client: RekognitionClient, subject: EventSubject, record: OwnershipRecord, event: KeyedEvent | undefined): Promise<void> {
+  if (!event || !isNewKey(record, event)) return;
+  try {
+    await writeRecord(client, subject.modelArn, { [EVENT_KEY_TAG[event.family]]: event.key });
+  } catch (e) {
+    console.log(JSON.stringify({ message: 'transition event key not recorded: not put yet', key: event.key, error: String((e as Error)?.name ?? e) }));
+    return;
+  }
+  const { family: _family, ...rest } = event;
+  await putTransition(subject, { ...rest, idempotencyKey: event.key });
+}
+
+/** Reports a start or stop the service accepted (no record needed: the call happens once). */
+export async function reportAction(subject: EventSubject, acted: 'start' | 'stop', reason: TransitionReason, context: string, from: ModelObservation | undefined, goal: Goal, now = Date.now()): Promise<void> {
+  const kind = acted === 'start' ? 'START' : 'STOP';
+  const to: ModelState = acted === 'start' ? goalState(goal) : { status: 'STOPPED' };
+  await putTransition(subject, { kind, reason, from: stateOf(from), to, idempotencyKey: `${acted}:${context}:${now}` }, now);
+}

@@ -21,6 +21,8 @@ export const TAG = {
   replaced: `${PREFIX}replaced`,
   /** Written with `replaced`: the seconds the replaced version keeps serving after the update (the grace period). */
   graceSeconds: `${PREFIX}grace-seconds`,
+  /** Demand-driven runs: `busy` once a pass saw messages, then when the queue was first found empty (epoch ms). */
+  demandEmptySince: `${PREFIX}demand-empty-since`,
 } as const;
 
 /** The tags a request writes to claim a model: who runs it, which request acts on it now, since when. */
@@ -42,11 +44,12 @@ export interface OwnershipRecord {
   readonly startedBy?: string;
   readonly replaced?: string;
   readonly graceSeconds?: string;
+  readonly demandEmptySince?: string;
 }
 
 export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
   const t = tags ?? {};
-  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds] };
+  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds], demandEmptySince: t[TAG.demandEmptySince] };
 }
 
 const MAX_TAG_VALUE = 256;

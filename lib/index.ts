@@ -6,3 +6,4 @@ export type { BatchWindowCost } from './batch-window-cost';
 export { BatchWindowPlanEventKind } from './batch-window-plan';
 export type { BatchWindowPlan, BatchWindowPlanEntry, BatchWindowPlanOptions } from './batch-window-plan';
 export type { CostGuardOptions } from './cost-guard';
+export type { DemandOptions } from './demand';

@@ -3,6 +3,7 @@
 import { CfnAnswer, CloudFormationEmulator, HANDLER_BUNDLE, Handlers, PROVIDER_AS_DEPLOYED, ProviderSettings, StackStatusEndpoint } from './cloudformation';
 import { IamEnforcer, PolicyDocument } from './iam';
 import { ParameterStore } from './parameter-store';
+import { QueueService } from './queue';
 import { IamRequest, RekognitionSimulator, Timings } from './rekognition-simulator';
 import { scaleTimers, VirtualClock } from './virtual-time';
 
@@ -26,6 +27,8 @@ export class World {
   public readonly stacks = new StackStatusEndpoint();
   /** SSM Parameter Store, which the stacks' AWS::SSM::Parameter resources write (stack-deployment.ts). */
   public readonly ssm: ParameterStore;
+  /** Amazon SQS: demand queues the scheduled path reads (GetQueueAttributes); tests send and receive through it. */
+  public readonly sqs: QueueService;
   /** Identities besides the handlers' (a client's role), by the access key id their requests are signed with. */
   private readonly identities = new Map<string, IamEnforcer>();
   public cfn!: CloudFormationEmulator;
@@ -35,6 +38,7 @@ export class World {
   constructor(private readonly options: WorldOptions = {}) {
     this.sim = new RekognitionSimulator(() => this.clock.now, options.timings, options.seed);
     this.ssm = new ParameterStore(() => this.clock.now);
+    this.sqs = new QueueService(() => this.clock.now);
   }
 
   /**
@@ -62,11 +66,13 @@ export class World {
     // Every Rekognition call is evaluated against the role of the stack whose handler makes it.
     this.sim.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     this.ssm.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
+    this.sqs.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     const url = await this.sim.listen();
     const cloudformationUrl = await this.stacks.listen();
     const ssmUrl = await this.ssm.listen();
+    const sqsUrl = await this.sqs.listen();
     const saved = { ...process.env };
-    Object.assign(process.env, FAKE_ENV, { AWS_ENDPOINT_URL_REKOGNITION: url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl, AWS_ENDPOINT_URL_SSM: ssmUrl });
+    Object.assign(process.env, FAKE_ENV, { AWS_ENDPOINT_URL_REKOGNITION: url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl, AWS_ENDPOINT_URL_SSM: ssmUrl, AWS_ENDPOINT_URL_SQS: sqsUrl });
     delete process.env.AWS_SESSION_TOKEN;
     this.restore.push(() => {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -102,6 +108,7 @@ export class World {
     await this.sim.close();
     await this.stacks.close();
     await this.ssm.close();
+    await this.sqs.close();
   }
 
   /** A project with one version, returning the version ARN. */

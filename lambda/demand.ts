@@ -27,8 +27,8 @@ export interface QueueReading {
 export type DemandVerdict =
   /** No demand declared. */
   | { readonly kind: 'none' }
-  /** The queue holds messages: run. */
-  | { readonly kind: 'busy'; readonly messages: number }
+  /** The queue holds messages: run. `since`: when a pass first saw them (this busy period's id). */
+  | { readonly kind: 'busy'; readonly messages: number; readonly since: number }
   /** Empty, but for less than the idle time: keep running until `until` (epoch ms). */
   | { readonly kind: 'idle'; readonly emptySince: number; readonly until: number }
   /** Empty for the idle time or longer, or no message since the memory began: no demand. */
@@ -48,17 +48,28 @@ export function queuedMessages(reading: QueueReading): number {
   return reading.visible + reading.inFlight + reading.delayed;
 }
 
+/** When the busy period a tag value records began (`busy:<epoch ms>`), or undefined when it records none. */
+export function busySince(tag: string | undefined): number | undefined {
+  const m = tag === undefined ? null : new RegExp(`^${DEMAND.busyTag}:(\\d{1,16})$`).exec(tag);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
- * The demand verdict from the queue as read now and the memory tag's value. The tag is `busy` once a pass has seen
- * messages, the epoch milliseconds of the first pass that found the queue empty after that, or absent (never busy
- * since the record began). Two tag writes per busy period, none while nothing changes.
+ * The demand verdict from the queue as read now and the memory tag's value. The tag is `busy:<epoch ms>` once a pass
+ * has seen messages (when it first did), the epoch milliseconds of the first pass that found the queue empty after
+ * that, or absent (never busy since the record began). Two tag writes per busy period, none while nothing changes.
  */
 export function demandDecision(declared: DemandDeclaration | undefined, reading: QueueReading | undefined, tag: string | undefined, now: number): DemandDecision {
   if (!declared || !reading) return { verdict: { kind: 'none' } };
   const messages = queuedMessages(reading);
-  if (messages > 0) return { verdict: { kind: 'busy', messages }, writeTag: tag === DEMAND.busyTag ? undefined : DEMAND.busyTag };
+  const busy = busySince(tag);
+  if (messages > 0) {
+    return busy !== undefined
+      ? { verdict: { kind: 'busy', messages, since: busy } }
+      : { verdict: { kind: 'busy', messages, since: now }, writeTag: `${DEMAND.busyTag}:${now}` };
+  }
   const idleMs = declared.idleSeconds * 1000;
-  if (tag === DEMAND.busyTag) {
+  if (busy !== undefined) {
     // The queue emptied since the last pass that saw messages: the idle time begins now.
     return { verdict: { kind: 'idle', emptySince: now, until: now + idleMs }, writeTag: String(now) };
   }
@@ -66,6 +77,16 @@ export function demandDecision(declared: DemandDeclaration | undefined, reading:
   // A time after now (a clock that went back, or an edited tag) is taken as now: the idle time never grows past itself.
   if (since !== undefined && now < Math.min(since, now) + idleMs) return { verdict: { kind: 'idle', emptySince: since, until: since + idleMs } };
   return { verdict: { kind: 'quiet', emptySince: since } };
+}
+
+/**
+ * Whom a start for demand is attributed to: the busy period (or the idle time) it happens in, so that a FAILED start is
+ * retried once per busy period, as a window's is once per occurrence, not at every pass.
+ */
+export function demandRunId(verdict: DemandVerdict): string | undefined {
+  if (verdict.kind === 'busy') return `demand:${verdict.since}`;
+  if (verdict.kind === 'idle') return `demand:idle:${verdict.emptySince}`;
+  return undefined;
 }
 
 /** Whether the demand keeps the model running now. */

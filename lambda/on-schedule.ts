@@ -7,7 +7,7 @@
 import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
 import { parseModelSpec } from './model-spec';
 import { ownerValue } from './ownership';
-import { demandDecision, QueueReading } from './demand';
+import { demandDecision, demandRunId, QueueReading } from './demand';
 import type { HoldReading } from './hold';
 import { logIgnoredHold, readHoldParameter } from './hold-parameter';
 import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCause } from './reconcile';
@@ -85,7 +85,7 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
     await writeRecord(client, spec.projectVersionArn, { [TAG.demandEmptySince]: demand.writeTag });
     console.log(JSON.stringify({ message: 'demand', model: modelName, queue: spec.demand?.queueUrl, verdict: demand.verdict.kind, emptySince: demand.writeTag }));
   }
-  const runId = state.holdRunId ?? scheduledRunId(spec.windows, now, access.requestId);
+  const runId = state.holdRunId ?? (state.reason === 'demand' ? demandRunId(demand.verdict) : undefined) ?? scheduledRunId(spec.windows, now, access.requestId);
   const result = await reconcilePass(
     { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
     observed,

@@ -7,7 +7,7 @@ import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { demandDecision, DemandDeclaration } from '../lambda/demand';
+import { busySince, demandDecision, DemandDeclaration, demandRunId } from '../lambda/demand';
 import { desiredState, stopCause } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
 import { CfnTemplate, PolicyDocument, PolicyStatement, resolveIntrinsics } from './support/iam';
@@ -342,10 +342,11 @@ describe('the demand verdict and the precedence', () => {
   const now = MONDAY + 20 * HOUR;
 
   test.each([
-    ['messages visible, no memory yet', { ...empty, visible: 2 }, undefined, { kind: 'busy', messages: 2 }, 'busy'],
-    ['in flight only, already busy', { ...empty, inFlight: 1 }, 'busy', { kind: 'busy', messages: 1 }, undefined],
-    ['delayed only', { ...empty, delayed: 1 }, String(now - HOUR), { kind: 'busy', messages: 1 }, 'busy'],
-    ['emptied since the last pass', empty, 'busy', { kind: 'idle', emptySince: now, until: now + IDLE }, String(now)],
+    ['messages visible, no memory yet', { ...empty, visible: 2 }, undefined, { kind: 'busy', messages: 2, since: now }, `busy:${now}`],
+    ['in flight only, already busy', { ...empty, inFlight: 1 }, `busy:${now - HOUR}`, { kind: 'busy', messages: 1, since: now - HOUR }, undefined],
+    ['delayed only', { ...empty, delayed: 1 }, String(now - HOUR), { kind: 'busy', messages: 1, since: now }, `busy:${now}`],
+    ['emptied since the last pass', empty, `busy:${now - HOUR}`, { kind: 'idle', emptySince: now, until: now + IDLE }, String(now)],
+    ['a busy tag someone edited', empty, 'busy', { kind: 'quiet' }, undefined],
     ['empty within the idle time', empty, String(now - 10 * MIN), { kind: 'idle', emptySince: now - 10 * MIN, until: now + 5 * MIN }, undefined],
     ['empty for exactly the idle time', empty, String(now - IDLE), { kind: 'quiet', emptySince: now - IDLE }, undefined],
     ['never busy', empty, undefined, { kind: 'quiet' }, undefined],
@@ -354,8 +355,18 @@ describe('the demand verdict and the precedence', () => {
     expect(demandDecision(declared, reading, tag, now)).toEqual({ verdict, ...(writeTag !== undefined ? { writeTag } : {}) });
   });
 
+  const outsideAt = () => MONDAY + 19 * HOUR;
+
+  test('a start for demand is attributed to its busy period: one new start after a FAILED one per busy period', () => {
+    expect(demandRunId({ kind: 'busy', messages: 1, since: now })).toBe(`demand:${now}`);
+    expect(demandRunId({ kind: 'idle', emptySince: now, until: now + IDLE })).toBe(`demand:idle:${now}`);
+    expect(demandRunId({ kind: 'quiet' })).toBeUndefined();
+    expect(busySince(`busy:${now}`)).toBe(now);
+    expect(busySince('busy')).toBeUndefined();
+  });
+
   test('hold, then window, then demand; enforcement outside all three', () => {
-    const busy = { kind: 'busy', messages: 1 } as const;
+    const busy = { kind: 'busy', messages: 1, since: outsideAt() } as const;
     const quiet = { kind: 'quiet' } as const;
     const withWindows = { minInferenceUnits: 2, windows: WINDOW_TABLE, demand: declared };
     const inside = MONDAY + 10 * HOUR;

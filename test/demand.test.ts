@@ -160,6 +160,21 @@ describe('demand-driven runs on the virtual clock', () => {
     expect(handlerReads().every((c) => c.outcome === 'allowed' && c.queueArn === QUEUE_ARN)).toBe(true);
   }, 90_000);
 
+  test('demand: the deploy is a pass too: a create while the queue holds messages runs the model with the demand\'s units', async () => {
+    const v = w.model();
+    w.sqs.send(QUEUE_URL, 'waiting.jpg');
+    const t = await deploy({ versionArn: v });
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 4 });
+    // The deploy read the queue and the record, and left the memory to the scheduled path.
+    expect(handlerReads().length).toBeGreaterThan(0);
+    expect(w.sim.status(v).tags['cdk-custom-labels:demand-empty-since']).toBeUndefined();
+    const t0 = w.clock.now;
+    runSchedules(t, t0 + 3 * MIN);
+    await w.cfn.drain(t0 + 3 * MIN);
+    expect(w.sim.status(v).tags['cdk-custom-labels:demand-empty-since']).toMatch(/^busy:\d+$/);
+    expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
+  }, 60_000);
+
   test('demand: a delayed message counts, and a message sent during the idle time keeps the model running', async () => {
     const v = w.model();
     const t = await deploy({ versionArn: v });

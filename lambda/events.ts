@@ -89,12 +89,14 @@ export function goalState(goal: Goal): ModelState {
 
 /**
  * The reason of a scheduled start or stop: the hold, the window, a calendar exception (the occurrence that opened or
- * closed is a one-off window), or (a stop outside every window and hold) enforcement.
+ * closed is a one-off window), the demand queue (messages arrived, or it stayed empty for the idle time), or (a stop
+ * outside every window, hold and demand) enforcement.
  * @param occurrence the kind of window occurrence that opened (a start) or closed (a stop), where one did
  */
 export function scheduledReason(state: DesiredState, cause: StopCause | undefined, occurrence?: OccurrenceSource): TransitionReason {
   if (cause === 'enforcement') return 'enforcement';
   if (state.reason === 'hold' || cause === 'hold' || cause === 'hold-expired' || cause === 'hold-released') return 'hold';
+  if (state.reason === 'demand' || cause === 'demand-idle') return 'demand';
   if (state.reason === 'declaration') return 'deploy';
   return occurrence === 'oneOff' ? 'exception' : 'window';
 }

@@ -4,12 +4,14 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseModelSpec } from './model-spec';
 import type { OnEventResponse } from './on-event';
 import { ownerOf } from './ownership';
+import { demandDecision, DemandVerdict } from './demand';
 import type { HoldReading } from './hold';
 import { logIgnoredHold, readHoldParameter } from './hold-parameter';
 import { deleteFailure, desiredState, onEventMayRunAgain } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
-import { rekognitionClient, toServiceError } from './rekognition-api';
 import { failedStartEvent, reportAction, reportOnce } from './events';
+import { readQueue } from './queue-attributes';
+import { readRecord, rekognitionClient, toServiceError } from './rekognition-api';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 
@@ -36,7 +38,21 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
         throw new Error(`${spec.projectVersionArn}: could not read its hold parameter ${spec.holdParameterName}: ${error.name}: ${error.message ?? ''}`);
       }
     }
-    const state = desiredState(spec, reading, Date.now());
+    // With demand, the deploy converges to what the queue says too: a create or update with an empty queue outside
+    // the windows leaves the model parked, one while the queue holds messages (or within the idle time) runs it. The
+    // memory tag is only read here; the scheduled path writes it.
+    let demand: DemandVerdict = { kind: 'none' };
+    if (spec.demand) {
+      try {
+        const [queue, { record }] = await Promise.all([readQueue(spec.demand.queueUrl), readRecord(rekognitionClient(), spec.projectVersionArn)]);
+        demand = demandDecision(spec.demand, queue, record.demandEmptySince, Date.now()).verdict;
+      } catch (e) {
+        const error = toServiceError(e);
+        if (Date.now() < request.deadline && onEventMayRunAgain(error, Date.now() - (request.startedAt ?? 0))) return { IsComplete: false };
+        throw new Error(`${spec.projectVersionArn}: could not read its demand queue ${spec.demand.queueUrl}: ${error.name}: ${error.message ?? ''}`);
+      }
+    }
+    const state = desiredState(spec, reading, Date.now(), demand);
     if (spec.holdParameterName) logIgnoredHold(state.hold, spec.projectVersionArn, spec.holdParameterName);
     goal = state.goal;
   }

@@ -1,7 +1,8 @@
 // Reads the custom resource's properties (always strings, as CloudFormation delivers them) into a typed spec.
 import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/private/project-version-arn';
-import { GRACE_BOUNDS, PROP, REMOVAL, TAG_RULES, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
+import { DEMAND, GRACE_BOUNDS, PROP, REMOVAL, TAG_RULES, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { validateWindowTable, WindowTable } from '../lib/private/weekly-windows';
+import type { DemandDeclaration } from './demand';
 
 /** Which model: enough to look at it and act on it. */
 export interface ModelRef {
@@ -34,6 +35,8 @@ export interface ModelSpec extends ModelRef {
   readonly replacementGraceSeconds: number;
   /** The model's hold parameter (SSM), read at every pass; undefined when holds are not enabled. */
   readonly holdParameterName?: string;
+  /** Demand-driven runs: the queue read at every pass; undefined without demand. */
+  readonly demand?: DemandDeclaration;
 }
 
 /** Parses a positive integer that CloudFormation may deliver as a string or (from older templates) a number. */
@@ -92,6 +95,7 @@ export function parseModelSpec(props: Record<string, unknown> | undefined): Mode
   return {
     windows,
     holdParameterName,
+    demand: parseDemand(p, min, max),
     tags: parseTags(p[PROP.tags]),
     projectVersionArn: arn,
     projectName: parsed.projectName,
@@ -120,4 +124,21 @@ function parseTags(raw: unknown): Record<string, string> {
   const own = Object.keys(tags).filter((k) => k.startsWith(TAG_RULES.reservedPrefix));
   if (own.length > 0) throw new Error(`${PROP.tags} may not set the library's own tags (${own.join(', ')})`);
   return tags as Record<string, string>;
+}
+
+/** The demand properties: a queue URL, the idle time within its bounds, and units (the model's own by default). */
+function parseDemand(p: Record<string, unknown>, min: number, max: number | undefined): DemandDeclaration | undefined {
+  const url = p[PROP.demandQueueUrl];
+  if (url === undefined || url === '') return undefined;
+  const rawIdle = p[PROP.demandIdleSeconds];
+  const idle = rawIdle === undefined || rawIdle === '' ? DEMAND.defaultIdleSeconds : Number(rawIdle);
+  if (!Number.isInteger(idle) || idle < DEMAND.minIdleSeconds || idle > DEMAND.maxIdleSeconds) {
+    throw new Error(`${PROP.demandIdleSeconds} must be an integer from ${DEMAND.minIdleSeconds} to ${DEMAND.maxIdleSeconds}, got "${String(rawIdle)}"`);
+  }
+  const rawMin = p[PROP.demandMinInferenceUnits];
+  const rawMax = p[PROP.demandMaxInferenceUnits];
+  const dMin = rawMin === undefined || rawMin === '' ? min : parseUnits(PROP.demandMinInferenceUnits, rawMin);
+  const dMax = rawMax === undefined || rawMax === '' ? (rawMin === undefined || rawMin === '' ? max : undefined) : parseUnits(PROP.demandMaxInferenceUnits, rawMax);
+  if (dMax !== undefined && dMax < dMin) throw new Error(`${PROP.demandMaxInferenceUnits} (${dMax}) must be >= ${PROP.demandMinInferenceUnits} (${dMin})`);
+  return { queueUrl: String(url), idleSeconds: idle, minInferenceUnits: dMin, ...(dMax !== undefined ? { maxInferenceUnits: dMax } : {}) };
 }

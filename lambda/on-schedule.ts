@@ -7,11 +7,14 @@
 import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
 import { parseModelSpec } from './model-spec';
 import { ownerValue } from './ownership';
+import { demandDecision, demandRunId, QueueReading } from './demand';
 import type { HoldReading } from './hold';
 import { logIgnoredHold, readHoldParameter } from './hold-parameter';
 import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCause } from './reconcile';
 import { observe, reconcilePass } from './reconcile-pass';
-import { findProjectArn, rekognitionClient, toServiceError } from './rekognition-api';
+import { TAG } from './ownership';
+import { readQueue } from './queue-attributes';
+import { findProjectArn, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
 import { reportScheduledEvents } from './scheduled-events';
 
 /** One model, as the construct writes it into the schedules' input. */
@@ -52,7 +55,10 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
   let projectArn: string | undefined;
   let observed;
   let reading: HoldReading | undefined;
+  let queue: QueueReading | undefined;
   try {
+    // The demand as it is now: the queue's message counts (a transient error: this pass does nothing, as for the hold).
+    queue = spec.demand ? await readQueue(spec.demand.queueUrl) : undefined;
     // The hold as it is now, at every pass: an operator's change takes effect at the next pass, without a deploy.
     reading = spec.holdParameterName ? await readHoldParameter(spec.holdParameterName) : undefined;
     projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
@@ -64,7 +70,8 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
     if (verdict.kind === 'retry') return { converged: false, reason: verdict.reason };
     throw e;
   }
-  const state = desiredState(spec, reading, now);
+  const demand = demandDecision(spec.demand, queue, observed.record.demandEmptySince, now);
+  const state = desiredState(spec, reading, now, demand.verdict);
   if (spec.holdParameterName) logIgnoredHold(state.hold, modelName, spec.holdParameterName);
   const goal = state.goal;
   publishExpectedUnits(spec.projectName, spec.versionName, goal, now);
@@ -74,7 +81,12 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
     console.log(JSON.stringify({ message: 'scheduled path stands aside', model: modelName, reason: access.reason }));
     return { converged: access.converged, reason: access.reason };
   }
-  const runId = state.holdRunId ?? scheduledRunId(spec.windows, now, access.requestId);
+  if (demand.writeTag !== undefined) {
+    // The memory of "empty since when", on the model's own record, before the step that depends on it.
+    await writeRecord(client, spec.projectVersionArn, { [TAG.demandEmptySince]: demand.writeTag });
+    console.log(JSON.stringify({ message: 'demand', model: modelName, queue: spec.demand?.queueUrl, verdict: demand.verdict.kind, emptySince: demand.writeTag }));
+  }
+  const runId = state.holdRunId ?? (state.reason === 'demand' ? demandRunId(demand.verdict) : undefined) ?? scheduledRunId(spec.windows, now, access.requestId);
   const result = await reconcilePass(
     { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
     observed,

@@ -27,6 +27,8 @@ export const TAG = {
   eventHold: `${PREFIX}event-hold`,
   eventFailed: `${PREFIX}event-failed`,
   eventDiverged: `${PREFIX}event-diverged`,
+  /** Demand-driven runs: `busy` once a pass saw messages, then when the queue was first found empty (epoch ms). */
+  demandEmptySince: `${PREFIX}demand-empty-since`,
 } as const;
 
 /** The tags a request writes to claim a model: who runs it, which request acts on it now, since when. */
@@ -52,12 +54,13 @@ export interface OwnershipRecord {
   readonly eventHold?: string;
   readonly eventFailed?: string;
   readonly eventDiverged?: string;
+  readonly demandEmptySince?: string;
 }
 
 export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
   const t = tags ?? {};
   return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds],
-    actedAt: t[TAG.actedAt], eventHold: t[TAG.eventHold], eventFailed: t[TAG.eventFailed], eventDiverged: t[TAG.eventDiverged] };
+    actedAt: t[TAG.actedAt], eventHold: t[TAG.eventHold], eventFailed: t[TAG.eventFailed], eventDiverged: t[TAG.eventDiverged], demandEmptySince: t[TAG.demandEmptySince] };
 }
 
 const MAX_TAG_VALUE = 256;

@@ -3,6 +3,7 @@
 // the scheduled path) only do I/O around these functions.
 import { GRACE_BOUNDS, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
 import { highestUnits, WindowTable, windowStateAt } from '../lib/private/weekly-windows';
+import { DemandDeclaration, demandRuns, DemandVerdict } from './demand';
 import { HoldReading, HoldVerdict, holdVerdict } from './hold';
 import { OwnershipRecord, ownerValue, stackOfOwner } from './ownership';
 
@@ -377,10 +378,15 @@ export interface Declaration {
   readonly minInferenceUnits: number;
   readonly maxInferenceUnits?: number;
   readonly windows?: WindowTable;
+  /** Demand-driven runs: outside the windows (or without any), the model runs while its queue holds messages. */
+  readonly demand?: DemandDeclaration;
 }
 
-/** Why a model should be doing what it should: a hold, a window open, no window open, or its declaration (no windows). */
-export type GoalReason = 'hold' | 'window' | 'outside-windows' | 'declaration';
+/**
+ * Why a model should be doing what it should: a hold, a window open, no window open, its declaration (no windows, no
+ * demand), its queue's demand, or no demand (a model with demand and no windows, its queue empty for the idle time).
+ */
+export type GoalReason = 'hold' | 'window' | 'outside-windows' | 'declaration' | 'demand' | 'no-demand';
 
 export interface DesiredState {
   readonly goal: Goal;
@@ -389,11 +395,15 @@ export interface DesiredState {
   readonly hold: HoldVerdict;
   /** The run id a start is attributed to under a hold: one FAILED start per hold written, not one every pass. */
   readonly holdRunId?: string;
+  /** What the queue said (none without demand). */
+  readonly demand?: DemandVerdict;
 }
 
 /** The most units the declaration ever runs the model with: its own (max, else min) or any window's. */
 export function highestDeclaredUnits(declared: Declaration): number {
-  return highestUnits(declared.minInferenceUnits, declared.maxInferenceUnits, declared.windows);
+  const own = highestUnits(declared.minInferenceUnits, declared.maxInferenceUnits, declared.windows);
+  const d = declared.demand;
+  return d ? Math.max(own, d.maxInferenceUnits ?? d.minInferenceUnits) : own;
 }
 
 /**
@@ -402,22 +412,36 @@ export function highestDeclaredUnits(declared: Declaration): number {
  * STOPPED it is parked even inside a window; held RUNNING it runs with the hold's units, or without units in the hold
  * with those of the window open now, else the model's own. A hold that cannot be used counts as none.
  */
-export function desiredState(declared: Declaration, reading: HoldReading | undefined, now: number): DesiredState {
+export function desiredState(declared: Declaration, reading: HoldReading | undefined, now: number, demand: DemandVerdict = { kind: 'none' }): DesiredState {
   const hold = holdVerdict(reading, highestDeclaredUnits(declared), now);
-  const declaredNow = declaredGoal(declared, now);
+  const base = withoutHold(declared, now, demand);
+  const declaredNow = base.goal;
   if (hold.kind === 'active') {
     const h = hold.hold;
     const holdRunId = `hold:${reading?.modifiedAt ?? 0}:${h.until}`;
-    if (h.state === 'STOPPED') return { goal: { kind: 'parked' }, reason: 'hold', hold, holdRunId };
+    if (h.state === 'STOPPED') return { goal: { kind: 'parked' }, reason: 'hold', hold, holdRunId, demand };
     const units = h.minInferenceUnits !== undefined
       ? { minInferenceUnits: h.minInferenceUnits, maxInferenceUnits: h.maxInferenceUnits }
       : declaredNow.kind === 'running'
         ? { minInferenceUnits: declaredNow.minInferenceUnits, maxInferenceUnits: declaredNow.maxInferenceUnits }
         : { minInferenceUnits: declared.minInferenceUnits, maxInferenceUnits: declared.maxInferenceUnits };
-    return { goal: { kind: 'running', ...units }, reason: 'hold', hold, holdRunId };
+    return { goal: { kind: 'running', ...units }, reason: 'hold', hold, holdRunId, demand };
   }
-  const reason: GoalReason = !declared.windows ? 'declaration' : declaredNow.kind === 'running' ? 'window' : 'outside-windows';
-  return { goal: declaredNow, reason, hold };
+  return { ...base, hold, demand };
+}
+
+/**
+ * The goal without a hold: a window open runs the model with the window's units; outside every window (or without
+ * windows) a model with demand runs with the demand's units while its queue holds messages or has been empty for less
+ * than the idle time; a model without windows and without demand runs all the time.
+ */
+function withoutHold(declared: Declaration, now: number, demand: DemandVerdict): { goal: Goal; reason: GoalReason } {
+  const declaredNow = declaredGoal(declared, now);
+  if (declared.windows && declaredNow.kind === 'running') return { goal: declaredNow, reason: 'window' };
+  const d = declared.demand;
+  if (!d) return { goal: declaredNow, reason: declared.windows ? 'outside-windows' : 'declaration' };
+  if (demandRuns(demand)) return { goal: { kind: 'running', minInferenceUnits: d.minInferenceUnits, maxInferenceUnits: d.maxInferenceUnits }, reason: 'demand' };
+  return { goal: { kind: 'parked' }, reason: declared.windows ? 'outside-windows' : 'no-demand' };
 }
 
 /**
@@ -428,7 +452,7 @@ export function desiredState(declared: Declaration, reading: HoldReading | undef
 export const ENFORCEMENT_LOOKBACK_MS = 10 * 60_000;
 
 /** Why the scheduled path stops a model: the end of what let it run, or enforcement of the windows. */
-export type StopCause = 'hold' | 'hold-expired' | 'hold-released' | 'window-closed' | 'enforcement';
+export type StopCause = 'hold' | 'hold-expired' | 'hold-released' | 'window-closed' | 'demand-idle' | 'enforcement';
 
 /** The cause of a stop towards a parked goal, for its log line (and, later, its event). */
 export function stopCause(declared: Declaration, state: DesiredState, reading: HoldReading | undefined, now: number): StopCause {
@@ -436,6 +460,9 @@ export function stopCause(declared: Declaration, state: DesiredState, reading: H
   const since = now - ENFORCEMENT_LOOKBACK_MS;
   if (state.hold.kind === 'ignored' && state.hold.problem === 'expired' && state.hold.until !== undefined && state.hold.until > since) return 'hold-expired';
   if (state.hold.kind === 'none' && reading?.modifiedAt !== undefined && reading.modifiedAt > since) return 'hold-released';
+  // The queue's idle time ended within the lookback: the demand that ran the model is over.
+  if (state.demand?.kind === 'quiet' && state.demand.emptySince !== undefined && declared.demand
+    && state.demand.emptySince + declared.demand.idleSeconds * 1000 > since) return 'demand-idle';
   if (declared.windows) {
     const then = windowStateAt(declared.windows, since);
     if (then.running || then.until <= now) return 'window-closed';

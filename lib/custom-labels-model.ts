@@ -13,6 +13,7 @@ import { BatchWindows } from './batch-windows';
 import { CostGuardOptions, costGuardAlarms } from './cost-guard';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsProvider } from './custom-labels-provider';
+import { DemandOptions, resolveDemand, scheduleDemandPasses } from './demand';
 import { HandlerLogsOptions } from './handler-logs';
 import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses, validateHoldParameterName } from './holds';
 import { modelDashboardWidgets } from './dashboard-widgets';
@@ -170,6 +171,15 @@ export interface CustomLabelsModelProps {
    * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/hold`
    */
   readonly holdParameterName?: string;
+
+  /**
+   * Demand-driven runs: outside its batch windows (or, without windows, instead of running all the time), the model
+   * runs while this SQS queue holds messages and stops once the queue has been empty for the idle time. A hold wins
+   * over demand, and a window open over both demand's units and its absence. The scheduled path looks every minute.
+   *
+   * @default - no demand: without batch windows the model runs all the time
+   */
+  readonly demand?: DemandOptions;
 }
 
 /**
@@ -231,6 +241,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    */
   public readonly holdParameter?: ssm.IStringParameter;
   private readonly windows?: WindowTable;
+  /** The most units demand runs the model with; undefined without demand. */
+  private readonly demandUnits?: number;
   private readonly batchWindows?: BatchWindows;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
@@ -278,6 +290,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     const price = props.inferenceUnitHourPrice ?? 4;
     if (!Token.isUnresolved(price) && !(price >= 0)) throw validationError('InvalidInferenceUnitHourPrice', this, `inferenceUnitHourPrice must be a number >= 0, got ${price}`);
     const windows = props.batchWindows ? resolveWindows(this, props.batchWindows, min, max) : undefined;
+    const demand = props.demand ? resolveDemand(this, props.demand, min, max) : undefined;
     const now = windows?.oneOffWindows ? synthNow(this) : 0;
     for (const o of windows ? oneOffOccurrences(windows) : []) {
       if (o.closeAt <= now) {
@@ -323,6 +336,10 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       [PROP.timeoutSeconds]: numberProperty(timeoutSeconds),
       [PROP.replacementGraceSeconds]: numberProperty(graceSeconds),
       [PROP.batchWindows]: windows ? JSON.stringify(windows) : undefined,
+      [PROP.demandQueueUrl]: props.demand?.queue.queueUrl,
+      [PROP.demandIdleSeconds]: demand ? numberProperty(demand.idleSeconds) : undefined,
+      [PROP.demandMinInferenceUnits]: demand ? numberProperty(demand.minInferenceUnits) : undefined,
+      [PROP.demandMaxInferenceUnits]: demand?.maxInferenceUnits === undefined ? undefined : numberProperty(demand.maxInferenceUnits),
     })) {
       if (value !== undefined) properties[key] = value;
     }
@@ -342,6 +359,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       properties,
     });
     this.windows = windows;
+    this.demandUnits = demand ? demand.maxInferenceUnits ?? demand.minInferenceUnits : undefined;
     this.batchWindows = props.batchWindows;
     this.provider = provider;
     this.resource = resource.node.defaultChild as CfnResource;
@@ -362,8 +380,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       const hold = createHoldParameter(this, holdName);
       provider.allowReadHold(hold.parameterArn);
       // A model with windows is looked at every 5 minutes already; one without gets that pass for its hold.
-      if (!windows) scheduleHoldPasses(this, provider.scheduledPath(), resource, properties);
+      // With demand, the 1-minute demand pass reads the hold as well.
+      if (!windows && !demand) scheduleHoldPasses(this, provider.scheduledPath(), resource, properties);
       this.holdParameter = hold;
+    }
+    if (props.demand) {
+      provider.allowReadQueue(props.demand.queue.queueArn);
+      scheduleDemandPasses(this, provider.scheduledPath(), resource, properties);
     }
     if (windows) {
       this.batchWindowCost = batchWindowCost(windows, price);
@@ -479,7 +502,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   /** What the cost guard and the dashboard read of this model besides its metrics. */
   private watched(): WatchedModel {
     return {
-      highestDeclaredUnits: highestUnits(this.minInferenceUnits, this.maxInferenceUnits, this.windows),
+      highestDeclaredUnits: Math.max(highestUnits(this.minInferenceUnits, this.maxInferenceUnits, this.windows), this.demandUnits ?? 0),
       expectedUnits: this.windows ? this.metricExpectedInferenceUnits() : undefined,
       scheduledPath: this.windows ? this.provider.scheduledPath() : undefined,
       scheduledFailures: this.windows ? () => this.provider.scheduledFailureAlarm() : undefined,

@@ -152,6 +152,11 @@ export class CustomLabelsProvider extends Construct {
     this.policy.allowReadHold(parameterArn);
   }
 
+  /** Lets the handlers read one demand queue's message counts (GetQueueAttributes on its ARN). */
+  public allowReadQueue(queueArn: string): void {
+    this.policy.allowReadQueue(queueArn);
+  }
+
   /** Sets the log groups' retention, removal policy and key, for the model that gives them (see lib/handler-logs.ts). */
   public configureLogs(model: Construct, options: HandlerLogsOptions | undefined): void {
     this.logGroups.configure(model, options);

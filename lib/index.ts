@@ -7,3 +7,4 @@ export { BatchWindowPlanEventKind } from './batch-window-plan';
 export type { BatchWindowPlan, BatchWindowPlanEntry, BatchWindowPlanOptions } from './batch-window-plan';
 export type { CostGuardOptions } from './cost-guard';
 export * from './transition-event';
+export type { DemandOptions } from './demand';

@@ -38,7 +38,7 @@ export enum TransitionReason {
   EXCEPTION = 'exception',
   /** A hold (set, ended, released, or ignored). */
   HOLD = 'hold',
-  /** Reserved for demand-driven runs (a queue); not emitted by this version. */
+  /** The demand queue: messages arrived (a start), or it stayed empty for the idle time (a stop). */
   DEMAND = 'demand',
   /** Outside its windows and without a hold, a model someone started by hand was stopped. */
   ENFORCEMENT = 'enforcement',

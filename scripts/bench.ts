@@ -1,4 +1,5 @@
 // `npm run bench`: the library's speed and cost figures, measured in one run and printed (never asserted in tests).
+import { demandFigures } from './bench-demand';
 import { deployFigures } from './bench-deploy';
 import { scaleFigures } from './bench-scale';
 import { swapFigures } from './bench-swap';
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   await deployFigures(out);
   out();
   await swapFigures(out);
+  out();
+  await demandFigures(out);
 }
 
 main().catch((e) => {

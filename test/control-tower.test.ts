@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchWindows, CustomLabelsModel, HandlerLogsOptions, WeekDay, WeeklyTime } from '../lib';
 
@@ -199,6 +200,9 @@ function synthesize(handlerLogs: (scope: Construct) => HandlerLogsOptions | unde
   const stack = new Stack(app, 'Governed', { env: { account: '123456789012', region: 'us-east-1' } });
   const alarmsKey = governedKey(stack, 'AlarmsKey');
   const alarmTopic = new sns.Topic(stack, 'Alarms', { masterKey: alarmsKey, enforceSSL: true });
+  // Demand on a queue of another stack (the user's, imported: no resource here); the library adds its 1-minute pass and
+  // the GetQueueAttributes right, which are checked.
+  const work = sqs.Queue.fromQueueArn(stack, 'Work', 'arn:aws:sqs:us-east-1:123456789012:widgets-work');
   const own: IConstruct[] = [alarmsKey, alarmTopic];
   const options = handlerLogs(stack);
   if (options?.encryptionKey) own.push(options.encryptionKey);
@@ -210,6 +214,7 @@ function synthesize(handlerLogs: (scope: Construct) => HandlerLogsOptions | unde
       windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18) }],
     }),
     costGuard: { alarmTopic, dailyInferenceUnitHourBudget: 60, weeklyInferenceUnitHourBudget: 300 },
+    demand: { queue: work },
     handlerLogs: options,
   });
   const assembly = app.synth();

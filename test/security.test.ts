@@ -93,6 +93,19 @@ const SHAPES: Record<string, (stack: Stack) => void> = {
   },
 };
 
+// Demand on an encrypted queue of the user's, on a model with holds and without windows and on one with windows.
+SHAPES['demand: an encrypted queue, with holds and without windows, and with windows'] = (stack) => {
+  const dlq = new sqs.Queue(stack, 'WorkDeadLetters', { encryptionMasterKey: new kms.Key(stack, 'WorkKey', { enableKeyRotation: true }), enforceSSL: true });
+  const work = new sqs.Queue(stack, 'Work', { encryptionMasterKey: dlq.encryptionMasterKey, enforceSSL: true, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
+  new CustomLabelsModel(stack, 'OnDemand', { projectVersionArn: versionArn('alpha', 1), minInferenceUnits: 2, enableHold: true, demand: { queue: work } });
+  new CustomLabelsModel(stack, 'WeeklyAndDemand', {
+    projectVersionArn: versionArn('beta', 2),
+    minInferenceUnits: 2,
+    batchWindows: BatchWindows.weekly({ timeZone: TimeZone.EUROPE_BERLIN, windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18) }] }),
+    demand: { queue: work, idleTime: Duration.minutes(30), minInferenceUnits: 3 },
+  });
+};
+
 const ENVIRONMENTS: Record<string, Environment | undefined> = {
   'env-agnostic': undefined,
   [`${ACCOUNT}/${REGION}`]: { account: ACCOUNT, region: REGION },

@@ -37,6 +37,7 @@ const HOLD_ARN_CHARACTERS = 160;
 export class HandlerPolicy {
   private readonly declared: { statement: iam.PolicyStatement; characters: number }[] = [];
   private readonly holds: { statement: iam.PolicyStatement; characters: number }[] = [];
+  private readonly queues: { statement: iam.PolicyStatement; characters: number }[] = [];
   private readonly ownedBy: string;
   private readonly userTagKeys: (() => string[])[] = [];
   /** The tag keys the role may write: the library's, and exactly the keys the models' tags use (rendered at synth). */
@@ -113,6 +114,23 @@ export class HandlerPolicy {
     const statement = new iam.PolicyStatement({ sid: `ReadHoldParameters${this.holds.length}`, actions: ['ssm:GetParameter'], resources: [parameterArn] });
     this.role.addToPrincipalPolicy(statement);
     this.holds.push({ statement, characters });
+  }
+
+  /**
+   * Lets the handlers read one demand queue's message counts: sqs:GetQueueAttributes on its ARN, and nothing else of
+   * SQS (no message is read, so an encrypted queue needs no kms:Decrypt). Bounded statements, as for holds.
+   */
+  public allowReadQueue(queueArn: string): void {
+    const characters = Token.isUnresolved(queueArn) ? HOLD_ARN_CHARACTERS : queueArn.length + 3;
+    const last = this.queues[this.queues.length - 1];
+    if (last && last.characters + characters <= DECLARED_STATEMENT_CHARACTERS) {
+      last.statement.addResources(queueArn);
+      last.characters += characters;
+      return;
+    }
+    const statement = new iam.PolicyStatement({ sid: `ReadDemandQueues${this.queues.length}`, actions: ['sqs:GetQueueAttributes'], resources: [queueArn] });
+    this.role.addToPrincipalPolicy(statement);
+    this.queues.push({ statement, characters });
   }
 
   /** Lets the handlers write a model's tag keys (read at synth, once Tags.of() has applied). */

@@ -17,7 +17,18 @@ export const PROP = {
   replacementGraceSeconds: 'ReplacementGracePeriodSeconds',
   /** The name of the model's hold parameter (SSM), when holds are enabled: every pass reads it. */
   holdParameterName: 'HoldParameterName',
+  /** Demand-driven runs (lambda/demand.ts): the queue's URL, the idle time in seconds, and the units, when set. */
+  demandQueueUrl: 'DemandQueueUrl',
+  demandIdleSeconds: 'DemandIdleSeconds',
+  demandMinInferenceUnits: 'DemandMinInferenceUnits',
+  demandMaxInferenceUnits: 'DemandMaxInferenceUnits',
 } as const;
+
+/**
+ * Demand-driven runs: the idle time's bounds and default (seconds), the periodic pass's period, and the value of the
+ * memory tag once a pass has seen messages.
+ */
+export const DEMAND = { minIdleSeconds: 60, maxIdleSeconds: 24 * 3600, defaultIdleSeconds: 15 * 60, passMinutes: 1, busyTag: 'busy' } as const;
 
 /**
  * Holds (lambda/hold.ts): the value of a hold parameter that means "no hold" (what the stack creates it with and what a

@@ -4,6 +4,7 @@ import { CfnAnswer, CloudFormationEmulator, HANDLER_BUNDLE, Handlers, PROVIDER_A
 import { EventBus } from './event-bus';
 import { IamEnforcer, PolicyDocument } from './iam';
 import { ParameterStore } from './parameter-store';
+import { QueueService } from './queue';
 import { IamRequest, RekognitionSimulator, Timings } from './rekognition-simulator';
 import { scaleTimers, VirtualClock } from './virtual-time';
 
@@ -29,6 +30,8 @@ export class World {
   public readonly ssm: ParameterStore;
   /** The account's default EventBridge bus, which the handlers put transition events on. */
   public readonly events: EventBus;
+  /** Amazon SQS: demand queues the scheduled path reads (GetQueueAttributes); tests send and receive through it. */
+  public readonly sqs: QueueService;
   /** Identities besides the handlers' (a client's role), by the access key id their requests are signed with. */
   private readonly identities = new Map<string, IamEnforcer>();
   public cfn!: CloudFormationEmulator;
@@ -39,6 +42,7 @@ export class World {
     this.sim = new RekognitionSimulator(() => this.clock.now, options.timings, options.seed);
     this.ssm = new ParameterStore(() => this.clock.now);
     this.events = new EventBus(() => this.clock.now);
+    this.sqs = new QueueService(() => this.clock.now);
   }
 
   /**
@@ -67,12 +71,20 @@ export class World {
     this.sim.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     this.ssm.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     this.events.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
+    this.sqs.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     const url = await this.sim.listen();
     const cloudformationUrl = await this.stacks.listen();
     const ssmUrl = await this.ssm.listen();
     const eventsUrl = await this.events.listen();
+    const sqsUrl = await this.sqs.listen();
     const saved = { ...process.env };
-    Object.assign(process.env, FAKE_ENV, { AWS_ENDPOINT_URL_REKOGNITION: url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl, AWS_ENDPOINT_URL_SSM: ssmUrl, AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl });
+    Object.assign(process.env, FAKE_ENV, {
+      AWS_ENDPOINT_URL_REKOGNITION: url,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformationUrl,
+      AWS_ENDPOINT_URL_SSM: ssmUrl,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventsUrl,
+      AWS_ENDPOINT_URL_SQS: sqsUrl,
+    });
     delete process.env.AWS_SESSION_TOKEN;
     this.restore.push(() => {
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -109,6 +121,7 @@ export class World {
     await this.stacks.close();
     await this.ssm.close();
     await this.events.close();
+    await this.sqs.close();
   }
 
   /** A project with one version, returning the version ARN. */

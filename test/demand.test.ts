@@ -1,0 +1,408 @@
+// Demand-driven runs. Through the simulator on the virtual clock: a stack deployed template by template
+// (StackDeployment) with the handler role's policy in force as the synthesized template defines it, EventBridge
+// Scheduler's 1-minute demand pass and the windows' boundaries (SchedulerEmulator), and an SQS queue (the world's
+// stand-in, over the SDK's awsJson1_0 protocol) that the test sends to, receives from and deletes from.
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
+import { busySince, demandDecision, DemandDeclaration, demandRunId } from '../lambda/demand';
+import { desiredState, stopCause } from '../lambda/reconcile';
+import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
+import { CfnTemplate, PolicyDocument, PolicyStatement, resolveIntrinsics } from './support/iam';
+import { queueArnOf } from './support/queue';
+import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { StackDeployment } from './support/stack-deployment';
+import { ACCOUNT, handlerPolicies, pseudoOf, REGION } from './support/templates';
+import { FAKE_ENV, World } from './support/world';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const START_MS = 8 * MIN;
+const STOP_MS = 2 * MIN;
+const PASS_MS = MIN;
+const IDLE = 15 * MIN;
+const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/widgets-work`;
+const QUEUE_ARN = queueArnOf(QUEUE_URL);
+const OTHER_QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/someone-elses-work`;
+const HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
+const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
+const MONDAY = Date.UTC(2026, 0, 5);
+
+/** Monday 08:00 to 18:00 UTC with 3 units, no lead time. */
+const WINDOW_TABLE: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 3 }] };
+
+interface Decl {
+  readonly versionArn: string;
+  readonly demand?: boolean;
+  readonly windows?: boolean;
+  readonly enableHold?: boolean;
+  readonly demandUnits?: number;
+  readonly idleTime?: Duration;
+}
+
+function synth(decl: Decl): { stack: Stack; model: CustomLabelsModel; queue: sqs.Queue } {
+  const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
+  const queue = new sqs.Queue(stack, 'Work', { queueName: 'widgets-work' });
+  const model = new CustomLabelsModel(stack, 'Widgets', {
+    projectVersionArn: decl.versionArn,
+    minInferenceUnits: 2,
+    enableHold: decl.enableHold,
+    demand: decl.demand ?? true ? { queue, idleTime: decl.idleTime ?? Duration.minutes(15), minInferenceUnits: decl.demandUnits ?? 4 } : undefined,
+    batchWindows: decl.windows
+      ? BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 3 }], leadTime: Duration.minutes(0) })
+      : undefined,
+  });
+  return { stack, model, queue };
+}
+
+function template(decl: Decl): CfnTemplate {
+  const validation = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return Template.fromStack(synth(decl).stack).toJSON() as CfnTemplate;
+  } finally {
+    if (validation === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = validation;
+  }
+}
+
+describe('demand-driven runs on the virtual clock', () => {
+  let w: World;
+  let stack: StackDeployment;
+  let lines: Record<string, unknown>[];
+
+  beforeEach(async () => {
+    w = await new World({ timings: { startMs: START_MS, stopMs: STOP_MS, jitterMs: 0 } }).start();
+    lines = [];
+    console.log = (line: unknown) => {
+      try {
+        lines.push(JSON.parse(String(line)) as Record<string, unknown>);
+      } catch {
+        // not a structured line
+      }
+    };
+    w.sqs.create(QUEUE_URL);
+    w.sqs.create(OTHER_QUEUE_URL);
+    stack = new StackDeployment(w.cfn, undefined, w.ssm);
+  });
+  afterEach(async () => {
+    await w.stop();
+  });
+
+  async function deploy(decl: Decl): Promise<CfnTemplate> {
+    const t = template(decl);
+    const outcome = await stack.deploy(t);
+    expect(outcome.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);
+    return t;
+  }
+
+  /** The scheduled path's event, as the template's 1-minute demand pass carries it. */
+  function demandEvent(t: CfnTemplate): ScheduledModelEvent {
+    const schedules = Object.values(t.Resources ?? {}).filter((r) => (r as { Type: string }).Type === 'AWS::Scheduler::Schedule') as { Properties: { ScheduleExpression: string; Target: { Input: unknown } } }[];
+    const inputs = schedules.filter((s) => s.Properties.ScheduleExpression === 'rate(1 minute)')
+      .map((s) => JSON.parse(String(resolveIntrinsics(s.Properties.Target.Input, t, pseudoOf(w.cfn.stackId)))) as ScheduledModelEvent);
+    expect(inputs).toHaveLength(1);
+    return inputs[0];
+  }
+
+  /** The demand pass every minute (and, with windows, the boundaries), from now to `to`. */
+  function runSchedules(t: CfnTemplate, to: number): SchedulerEmulator {
+    const scheduler = new SchedulerEmulator(w.cfn, (e) => w.handlers.onSchedule(e), demandEvent(t));
+    if (JSON.stringify(t).includes('BatchWindows')) scheduler.boundaries(boundaryMinutes(WINDOW_TABLE), 'UTC', w.clock.now, to);
+    scheduler.safetyNet(w.clock.now, to, PASS_MS);
+    return scheduler;
+  }
+
+  const at = (when: number, run: () => void) => w.cfn.schedule(when, async () => run());
+  const firstAfter = (v: string, status: string, from: number) => w.sim.history(v).find((h) => h.status === status && h.at >= from);
+  const statusesBetween = (v: string, from: number, to: number) => w.sim.history(v).filter((h) => h.at >= from && h.at <= to).map((h) => h.status);
+  const handlerReads = () => w.sqs.calls.filter((c) => c.action === 'sqs:GetQueueAttributes' && c.accessKeyId === FAKE_ENV.AWS_ACCESS_KEY_ID);
+
+  test('demand: the first message starts the model, an empty queue stops it after the idle time', async () => {
+    const v = w.model();
+    const t = await deploy({ versionArn: v });
+    // Deployed with an empty queue and no windows: parked, as every pass would have it.
+    expect(w.sim.countCalls('StartProjectVersion')).toBe(0);
+    expect(w.sim.status(v).status).toBe('TRAINING_COMPLETED');
+    const t0 = w.clock.now;
+    const first = t0 + 20 * MIN + 30_000;
+    let receipt = '';
+    at(first, () => w.sqs.send(QUEUE_URL, 'image-1.jpg'));
+    // A worker receives it once the model is up, keeps it in flight 30 minutes, then deletes it: the queue empties.
+    at(first + 12 * MIN, () => {
+      receipt = w.sqs.receive(QUEUE_URL, 1, 3600)[0].receipt;
+    });
+    const emptied = first + 42 * MIN;
+    at(emptied, () => w.sqs.delete(QUEUE_URL, receipt));
+    const scheduler = runSchedules(t, emptied + 2 * HOUR);
+    await w.cfn.drain(emptied + 2 * HOUR);
+
+    const starting = firstAfter(v, 'STARTING', t0)!;
+    expect(starting.at).toBeGreaterThanOrEqual(first);
+    expect(starting.at - first).toBeLessThanOrEqual(PASS_MS);
+    expect(firstAfter(v, 'RUNNING', t0)).toMatchObject({ min: 4 });
+    // Running all the while the message was visible or in flight, and through the idle time.
+    expect(statusesBetween(v, starting.at, emptied + IDLE - 1)).toEqual(['STARTING', 'RUNNING']);
+    const stopping = firstAfter(v, 'STOPPING', first)!;
+    expect(stopping.at - emptied).toBeGreaterThanOrEqual(IDLE);
+    expect(stopping.at - emptied).toBeLessThanOrEqual(IDLE + PASS_MS);
+    expect(w.sim.status(v).status).toBe('STOPPED');
+    expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
+    expect(w.sim.countCalls('StopProjectVersion')).toBe(1);
+    expect(lines).toContainEqual(expect.objectContaining({ message: 'scheduled stop', cause: 'demand-idle', model: v }));
+    // The memory: busy while messages were seen, then when the queue was first found empty.
+    expect(Number(w.sim.status(v).tags['cdk-custom-labels:demand-empty-since'])).toBeGreaterThanOrEqual(emptied);
+    // Two writes of the memory for the whole busy period, not one a pass.
+    expect(lines.filter((l) => l.message === 'demand').map((l) => l.verdict)).toEqual(['busy', 'idle']);
+    expect(scheduler.log.tickFailures).toEqual([]);
+    expect(handlerReads().every((c) => c.outcome === 'allowed' && c.queueArn === QUEUE_ARN)).toBe(true);
+    // One event each way, with the demand as the reason.
+    expect(w.events.entries.map((e) => `${String(e.detail.kind)} ${String(e.detail.reason)}`)).toEqual(['START demand', 'STOP demand']);
+  }, 90_000);
+
+  test('demand: the deploy is a pass too: a create while the queue holds messages runs the model with the demand\'s units', async () => {
+    const v = w.model();
+    w.sqs.send(QUEUE_URL, 'waiting.jpg');
+    const t = await deploy({ versionArn: v });
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 4 });
+    // The deploy read the queue and the record, and left the memory to the scheduled path.
+    expect(handlerReads().length).toBeGreaterThan(0);
+    expect(w.sim.status(v).tags['cdk-custom-labels:demand-empty-since']).toBeUndefined();
+    const t0 = w.clock.now;
+    runSchedules(t, t0 + 3 * MIN);
+    await w.cfn.drain(t0 + 3 * MIN);
+    expect(w.sim.status(v).tags['cdk-custom-labels:demand-empty-since']).toMatch(/^busy:\d+$/);
+    expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
+  }, 60_000);
+
+  test('demand: a delayed message counts; a message that comes and goes between two passes is not seen (the idle time is not renewed)', async () => {
+    const v = w.model();
+    const t = await deploy({ versionArn: v });
+    const t0 = w.clock.now;
+    at(t0 + 5 * MIN, () => w.sqs.send(QUEUE_URL, 'later.jpg', 900));
+    let receipts: string[] = [];
+    at(t0 + 25 * MIN, () => {
+      receipts = w.sqs.receive(QUEUE_URL, 1, 60).map((m) => m.receipt);
+    });
+    at(t0 + 26 * MIN, () => receipts.forEach((r) => w.sqs.delete(QUEUE_URL, r)));
+    // Ten minutes into the idle time, another message, handled at once.
+    at(t0 + 36 * MIN, () => {
+      w.sqs.send(QUEUE_URL, 'again.jpg');
+      w.sqs.receive(QUEUE_URL, 1, 60).forEach((m) => w.sqs.delete(QUEUE_URL, m.receipt));
+    });
+    runSchedules(t, t0 + 2 * HOUR);
+    await w.cfn.drain(t0 + 2 * HOUR);
+    expect(firstAfter(v, 'STARTING', t0)!.at - (t0 + 5 * MIN)).toBeLessThanOrEqual(PASS_MS);
+    // The second message arrived and left between two passes: no pass saw it, so the first idle time ran out.
+    const stopping = firstAfter(v, 'STOPPING', t0)!;
+    expect(stopping.at - (t0 + 26 * MIN)).toBeGreaterThanOrEqual(IDLE);
+    expect(stopping.at - (t0 + 26 * MIN)).toBeLessThanOrEqual(IDLE + PASS_MS);
+  }, 90_000);
+
+  test('precedence: a STOPPED hold beats demand; once it ends, demand starts the model', async () => {
+    const v = w.model();
+    const t = await deploy({ versionArn: v, enableHold: true });
+    const t0 = w.clock.now;
+    const until = t0 + HOUR;
+    w.ssm.put(HOLD, JSON.stringify({ state: 'STOPPED', until: new Date(until).toISOString() }));
+    at(t0 + 2 * MIN, () => w.sqs.send(QUEUE_URL, 'image.jpg'));
+    runSchedules(t, t0 + 90 * MIN);
+    await w.cfn.drain(t0 + 90 * MIN);
+    expect(statusesBetween(v, t0, until - 1)).toEqual([]);
+    const starting = firstAfter(v, 'STARTING', until)!;
+    expect(starting.at - until).toBeLessThanOrEqual(PASS_MS);
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 4 });
+    // The queue was read on every pass meanwhile, and the hold too.
+    expect(handlerReads().filter((c) => c.at >= t0 && c.at < until).length).toBeGreaterThanOrEqual(55);
+  }, 90_000);
+
+  test('precedence: a window\'s units beat demand\'s inside the window; after its close demand keeps the model running with its own units', async () => {
+    // Monday 10:00 UTC: inside the window.
+    const v = w.model();
+    const t = await deploy({ versionArn: v, windows: true, demandUnits: 1 });
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 3 });
+    const deployed = w.clock.now;
+    let receipt = '';
+    at(MONDAY + 17 * HOUR, () => w.sqs.send(QUEUE_URL, 'late-batch.jpg'));
+    at(MONDAY + 17 * HOUR + 5 * MIN, () => {
+      receipt = w.sqs.receive(QUEUE_URL, 1, 7200)[0].receipt;
+    });
+    const emptied = MONDAY + 18 * HOUR + 30 * MIN;
+    at(emptied, () => w.sqs.delete(QUEUE_URL, receipt));
+    runSchedules(t, MONDAY + 20 * HOUR);
+    await w.cfn.drain(MONDAY + 20 * HOUR);
+    // Inside the window: the window's 3 units, with messages or not (no restart).
+    expect(statusesBetween(v, deployed + 1, MONDAY + 18 * HOUR - 1)).toEqual([]);
+    // At the close, demand keeps it up with its own unit: one restart.
+    const restarted = firstAfter(v, 'RUNNING', MONDAY + 18 * HOUR)!;
+    expect(restarted).toMatchObject({ min: 1 });
+    expect(restarted.at).toBeLessThan(MONDAY + 18 * HOUR + 15 * MIN);
+    const stopping = firstAfter(v, 'STOPPING', restarted.at)!;
+    expect(stopping.at - emptied).toBeGreaterThanOrEqual(IDLE);
+    expect(stopping.at - emptied).toBeLessThanOrEqual(IDLE + PASS_MS);
+    expect(w.sim.status(v).status).toBe('STOPPED');
+  }, 90_000);
+
+  test('IAM: GetQueueAttributes is allowed only on the named queue under the policy in force in every phase (demand enabled by an update, rolled back, enabled, removed, the stack deleted), refused for another queue', async () => {
+    const v = w.model();
+    await deploy({ versionArn: v, demand: false });
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
+    const enable = template({ versionArn: v });
+    const failed = await stack.deploy(enable, { failElsewhereAfterSeconds: 0 });
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
+    // Enabled, with an empty queue: the deploy parks the model, as every pass would.
+    expect((await stack.deploy(enable)).status).toBe('UPDATE_COMPLETE');
+    expect(w.sim.status(v).status).toBe('STOPPED');
+    expect(handlerReads().length).toBeGreaterThan(0);
+
+    // Under this phase's policy: the handlers' identity reads the named queue, and no other.
+    const asHandlers = new SQSClient({ region: REGION, maxAttempts: 1, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: FAKE_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_ENV.AWS_SECRET_ACCESS_KEY } });
+    const own = await asHandlers.send(new GetQueueAttributesCommand({ QueueUrl: QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(own.Attributes).toEqual({ ApproximateNumberOfMessages: '0' });
+    await expect(asHandlers.send(new GetQueueAttributesCommand({ QueueUrl: OTHER_QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessages'] })))
+      .rejects.toMatchObject({ name: 'AccessDenied' });
+
+    const t0 = w.clock.now;
+    at(t0 + 3 * MIN, () => w.sqs.send(QUEUE_URL, 'image.jpg'));
+    runSchedules(enable, t0 + 20 * MIN);
+    await w.cfn.drain(t0 + 20 * MIN);
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 4 });
+
+    // Removed: the model runs all the time again, and nothing reads the queue any more.
+    const removedAt = w.clock.now;
+    expect((await stack.deploy(template({ versionArn: v, demand: false }))).status).toBe('UPDATE_COMPLETE');
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
+    expect(handlerReads().filter((c) => c.at > removedAt)).toEqual([]);
+    expect((await stack.destroy()).status).toBe('DELETE_COMPLETE');
+    expect(w.sim.status(v).status).toBe('STOPPED');
+    // Every read of the handlers was of the named queue, and allowed; only the test's own probe was refused.
+    expect(handlerReads().filter((c) => c.outcome !== 'allowed')).toEqual([expect.objectContaining({ queueArn: queueArnOf(OTHER_QUEUE_URL) })]);
+    expect(handlerReads().filter((c) => c.outcome === 'allowed').every((c) => c.queueArn === QUEUE_ARN)).toBe(true);
+    expect(w.sim.calls.filter((c) => c.outcome === 'AccessDeniedException')).toEqual([]);
+  }, 120_000);
+
+  test('IAM: the enforcer is in force for the handlers\' GetQueueAttributes (a policy without the statement is refused)', async () => {
+    stack = new StackDeployment(w.cfn, (t, stackId) => handlerPolicies(t, stackId).map((doc): PolicyDocument => ({
+      ...doc,
+      Statement: [doc.Statement].flat().filter((s: PolicyStatement) => !String(s.Sid ?? '').startsWith('ReadDemandQueues')),
+    })), w.ssm);
+    const v = w.model();
+    const outcome = await stack.deploy(template({ versionArn: v }));
+    expect(outcome.status).toBe('ROLLBACK_COMPLETE');
+    expect(outcome.answers[0].answer?.Reason).toContain(`could not read its demand queue ${QUEUE_URL}: AccessDeniedException`);
+    expect(handlerReads().length).toBeGreaterThan(0);
+    expect(handlerReads().every((c) => c.outcome === 'AccessDeniedException')).toBe(true);
+  }, 60_000);
+});
+
+describe('demand in the template', () => {
+  const resources = (s: Stack, type: string) => Object.entries(Template.fromStack(s).findResources(type));
+
+  test('the handler role may GetQueueAttributes on the queue\'s ARN and nothing else of SQS', () => {
+    const { stack } = synth({ versionArn: ARN });
+    const queueId = resources(stack, 'AWS::SQS::Queue')[0][0];
+    const statements = resources(stack, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes('RekognitionCustomLabelsProviderHandlerRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Sid?: string }[]);
+    // The dead-letter queue's statement is the scheduled path's own; the demand queue appears in one statement only.
+    const ofSqs = statements.filter((s) => JSON.stringify(s.Resource).includes(queueId) || [s.Action].flat().includes('sqs:GetQueueAttributes') && !JSON.stringify(s.Resource).includes('DeadLetters'));
+    expect(ofSqs).toEqual([{ Sid: 'ReadDemandQueues0', Effect: 'Allow', Action: 'sqs:GetQueueAttributes', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }]);
+    // No KMS rights for the queue: counts are not message bodies.
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')))).toEqual([]);
+    Template.fromStack(stack).hasResourceProperties('Custom::RekognitionCustomLabelsModel', {
+      DemandQueueUrl: { Ref: queueId }, DemandIdleSeconds: '900', DemandMinInferenceUnits: '4',
+    });
+  });
+
+  test('a model with demand and without windows gets a 1-minute pass (and no 5-minute hold pass); with windows the 5-minute safety net stays beside it', () => {
+    const schedules = (decl: Decl) => resources(synth(decl).stack, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties)
+      .filter((p) => JSON.stringify(p.Target.Input).includes('model'));
+    const always = schedules({ versionArn: ARN, enableHold: true });
+    expect(always.map((p) => p.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(always[0]).toMatchObject({ Target: { RetryPolicy: { MaximumEventAgeInSeconds: 300 } } });
+    expect(String(JSON.stringify(always[0].Target.Input))).toContain('DemandQueueUrl');
+    expect(schedules({ versionArn: ARN, windows: true }).filter((p) => String(p.ScheduleExpression).startsWith('rate(')).map((p) => p.ScheduleExpression).sort())
+      .toEqual(['rate(1 minute)', 'rate(5 minutes)']);
+    expect(schedules({ versionArn: ARN, demand: false })).toEqual([]);
+  });
+
+  test.each([
+    [{ idleTime: Duration.seconds(30) }, 'demand.idleTime must be a whole number of minutes from 1 minute to 24 hours (the scheduled path looks every minute), got 30 seconds'],
+    [{ idleTime: Duration.hours(25) }, 'demand.idleTime must be a whole number of minutes from 1 minute to 24 hours (the scheduled path looks every minute), got 1 day 1 hour'],
+    [{ idleTime: Duration.seconds(90) }, 'demand.idleTime must be a whole number of minutes from 1 minute to 24 hours (the scheduled path looks every minute), got 1 minute 30 seconds'],
+    [{ minInferenceUnits: 0 }, 'demand.minInferenceUnits must be an integer >= 1, got 0'],
+    [{ maxInferenceUnits: 1.5 }, 'demand.maxInferenceUnits must be an integer >= 1, got 1.5'],
+    [{ minInferenceUnits: 3, maxInferenceUnits: 2 }, 'demand.maxInferenceUnits (2) must be >= demand.minInferenceUnits (3)'],
+  ])('validation: %j', (options, message) => {
+    const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
+    const queue = new sqs.Queue(stack, 'Work');
+    expect(() => new CustomLabelsModel(stack, 'Widgets', { projectVersionArn: ARN, demand: { queue, ...options } })).toThrow(`WidgetsStack/Widgets: ${message}`);
+  });
+
+  test('validation: the bounds themselves are accepted, and the units default to the model\'s own', () => {
+    const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
+    const queue = new sqs.Queue(stack, 'Work');
+    new CustomLabelsModel(stack, 'A', { projectVersionArn: ARN, minInferenceUnits: 2, maxInferenceUnits: 5, demand: { queue, idleTime: Duration.minutes(1) } });
+    new CustomLabelsModel(stack, 'B', { projectVersionArn: ARN.replace('widgets.v1', 'widgets.v2'), demand: { queue, idleTime: Duration.hours(24) } });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::RekognitionCustomLabelsModel', { DemandIdleSeconds: '60', DemandMinInferenceUnits: '2', DemandMaxInferenceUnits: '5' });
+    t.hasResourceProperties('Custom::RekognitionCustomLabelsModel', { DemandIdleSeconds: '86400', DemandMinInferenceUnits: '1', DemandMaxInferenceUnits: Match.absent() });
+  });
+});
+
+describe('the demand verdict and the precedence', () => {
+  const declared: DemandDeclaration = { queueUrl: QUEUE_URL, idleSeconds: 900, minInferenceUnits: 4 };
+  const empty = { visible: 0, inFlight: 0, delayed: 0 };
+  const now = MONDAY + 20 * HOUR;
+
+  test.each([
+    ['messages visible, no memory yet', { ...empty, visible: 2 }, undefined, { kind: 'busy', messages: 2, since: now }, `busy:${now}`],
+    ['in flight only, already busy', { ...empty, inFlight: 1 }, `busy:${now - HOUR}`, { kind: 'busy', messages: 1, since: now - HOUR }, undefined],
+    ['delayed only', { ...empty, delayed: 1 }, String(now - HOUR), { kind: 'busy', messages: 1, since: now }, `busy:${now}`],
+    ['emptied since the last pass', empty, `busy:${now - HOUR}`, { kind: 'idle', emptySince: now, until: now + IDLE }, String(now)],
+    ['a busy tag someone edited', empty, 'busy', { kind: 'quiet' }, undefined],
+    ['empty within the idle time', empty, String(now - 10 * MIN), { kind: 'idle', emptySince: now - 10 * MIN, until: now + 5 * MIN }, undefined],
+    ['empty for exactly the idle time', empty, String(now - IDLE), { kind: 'quiet', emptySince: now - IDLE }, undefined],
+    ['never busy', empty, undefined, { kind: 'quiet' }, undefined],
+    ['a tag someone edited', empty, 'soon', { kind: 'quiet' }, undefined],
+  ])('%s', (_, reading, tag, verdict, writeTag) => {
+    expect(demandDecision(declared, reading, tag, now)).toEqual({ verdict, ...(writeTag !== undefined ? { writeTag } : {}) });
+  });
+
+  const outsideAt = () => MONDAY + 19 * HOUR;
+
+  test('a start for demand is attributed to its busy period: one new start after a FAILED one per busy period', () => {
+    expect(demandRunId({ kind: 'busy', messages: 1, since: now })).toBe(`demand:${now}`);
+    expect(demandRunId({ kind: 'idle', emptySince: now, until: now + IDLE })).toBe(`demand:idle:${now}`);
+    expect(demandRunId({ kind: 'quiet' })).toBeUndefined();
+    expect(busySince(`busy:${now}`)).toBe(now);
+    expect(busySince('busy')).toBeUndefined();
+  });
+
+  test('hold, then window, then demand; enforcement outside all three', () => {
+    const busy = { kind: 'busy', messages: 1, since: outsideAt() } as const;
+    const quiet = { kind: 'quiet' } as const;
+    const withWindows = { minInferenceUnits: 2, windows: WINDOW_TABLE, demand: declared };
+    const inside = MONDAY + 10 * HOUR;
+    const outside = MONDAY + 20 * HOUR;
+    const stopped = { value: JSON.stringify({ state: 'STOPPED', until: new Date(outside + HOUR).toISOString() }), modifiedAt: inside };
+    expect(desiredState(withWindows, stopped, inside, busy)).toMatchObject({ goal: { kind: 'parked' }, reason: 'hold' });
+    expect(desiredState(withWindows, undefined, inside, busy)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 3 }, reason: 'window' });
+    expect(desiredState(withWindows, undefined, outside, busy)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 4 }, reason: 'demand' });
+    expect(desiredState(withWindows, undefined, outside, quiet)).toMatchObject({ goal: { kind: 'parked' }, reason: 'outside-windows' });
+    expect(desiredState({ minInferenceUnits: 2, demand: declared }, undefined, outside, quiet)).toMatchObject({ goal: { kind: 'parked' }, reason: 'no-demand' });
+    expect(desiredState({ minInferenceUnits: 2 }, undefined, outside)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 2 }, reason: 'declaration' });
+    // A hold may ask for the demand's units: they count among the declared.
+    const held = { value: JSON.stringify({ state: 'RUNNING', until: new Date(outside + HOUR).toISOString(), minInferenceUnits: 4 }), modifiedAt: outside };
+    expect(desiredState({ minInferenceUnits: 2, demand: declared }, held, outside, quiet)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 4 }, reason: 'hold' });
+    // The stop's cause: the idle time's end within the lookback, else enforcement.
+    const decl = { minInferenceUnits: 2, demand: declared };
+    const justIdle = desiredState(decl, undefined, outside, { kind: 'quiet', emptySince: outside - IDLE - MIN });
+    expect(stopCause(decl, justIdle, undefined, outside)).toBe('demand-idle');
+    const longAgo = desiredState(decl, undefined, outside, { kind: 'quiet', emptySince: outside - 2 * HOUR });
+    expect(stopCause(decl, longAgo, undefined, outside)).toBe('enforcement');
+  });
+});

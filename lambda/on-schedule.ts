@@ -56,11 +56,14 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
   let observed;
   let reading: HoldReading | undefined;
   let queue: QueueReading | undefined;
+  // What could not be read for good (a deleted queue, a denied read): the pass still stops what the windows and the
+  // declaration want stopped, starts nothing, and fails at its end, so that the dead-letter alarm says so.
+  const unreadable: string[] = [];
   try {
     // The demand as it is now: the queue's message counts (a transient error: this pass does nothing, as for the hold).
-    queue = spec.demand ? await readQueue(spec.demand.queueUrl) : undefined;
+    queue = spec.demand ? await readOrGiveUp(() => readQueue(spec.demand!.queueUrl), `demand queue ${spec.demand.queueUrl}`, unreadable, now, modelName) : undefined;
     // The hold as it is now, at every pass: an operator's change takes effect at the next pass, without a deploy.
-    reading = spec.holdParameterName ? await readHoldParameter(spec.holdParameterName) : undefined;
+    reading = spec.holdParameterName ? await readOrGiveUp(() => readHoldParameter(spec.holdParameterName!), `hold parameter ${spec.holdParameterName}`, unreadable, now, modelName) : undefined;
     projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
     if (!projectArn) throw new Error(`${modelName}: project ${spec.projectName} does not exist in this account and region`);
     observed = await observe(client, spec, projectArn);
@@ -86,6 +89,10 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
     await writeRecord(client, spec.projectVersionArn, { [TAG.demandEmptySince]: demand.writeTag });
     console.log(JSON.stringify({ message: 'demand', model: modelName, queue: spec.demand?.queueUrl, verdict: demand.verdict.kind, emptySince: demand.writeTag }));
   }
+  if (unreadable.length > 0 && goal.kind === 'running' && observed.model?.status !== 'RUNNING') {
+    // Unread, a hold may say STOPPED: no start on a guess. (A running model keeps running; a stop still happens.)
+    throw new Error(`${modelName}: could not read its ${unreadable.join(' and ')}: not started this pass`);
+  }
   const runId = state.holdRunId ?? (state.reason === 'demand' ? demandRunId(demand.verdict) : undefined) ?? scheduledRunId(spec.windows, now, access.requestId);
   const result = await reconcilePass(
     { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
@@ -109,5 +116,23 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
   // A failure is thrown, so that it is retried and then surfaced: the waiter's execution fails (alarmed), and the
   // periodic invocation ends in the dead-letter queue (alarmed).
   if (result.kind === 'fail') throw new Error(result.reason);
+  if (unreadable.length > 0) throw new Error(`${modelName}: could not read its ${unreadable.join(' and ')}; the pass went on without them (${result.kind === 'pending' ? result.reason : 'converged'})`);
   return { converged: result.kind === 'done', reason: result.kind === 'pending' ? result.reason : 'converged' };
+}
+
+/**
+ * Reads what a pass depends on besides the model. A transient error is thrown (the pass does nothing and the next one
+ * tries again); any other failure is logged, noted in `unreadable`, and read as absent (no demand, no hold), so that a
+ * deleted queue or a denied read never keeps the windows from stopping the model.
+ */
+async function readOrGiveUp<T>(read: () => Promise<T>, what: string, unreadable: string[], now: number, modelName: string): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    const error = toServiceError(e);
+    if (judgeError(error, { now, deadline: Infinity, modelName }).kind === 'retry') throw e;
+    console.log(JSON.stringify({ message: 'unreadable: the pass goes on without it', model: modelName, what, error }));
+    unreadable.push(what);
+    return undefined;
+  }
 }

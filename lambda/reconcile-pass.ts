@@ -104,9 +104,13 @@ async function act(
       await stopModel(client, versionArn);
       return { kind: 'pending', reason: 'stopping', acted: 'stop' };
     case 'start': {
+      // Whether this call was the one the service accepted: a refused start found STARTING may be a concurrent pass's,
+      // so only an accepted one counts as acted (its START event is put once, by the pass whose call it was).
+      let accepted = true;
       try {
         await startModel(client, versionArn, step.minInferenceUnits, step.maxInferenceUnits);
       } catch (e) {
+        accepted = false;
         // A start whose answer was lost is retried by the SDK and refused, the first call having been applied: a
         // model STARTING right after our start is ours (we hold the claim). Anything else was not started.
         let after: ModelObservation | undefined;
@@ -126,7 +130,7 @@ async function act(
         after = (await readRecord(client, versionArn)).record;
       });
       const next = afterOwnStart(after, self);
-      if (next.kind === 'ours') return { kind: 'pending', reason: 'starting', acted: 'start' };
+      if (next.kind === 'ours') return accepted ? { kind: 'pending', reason: 'starting', acted: 'start' } : { kind: 'pending', reason: 'starting' };
       if (next.kind === 'theirs') return { kind: 'fail', reason: `${versionArn} was claimed by another stack (${after.owner}) while this request started it` };
       if (next.reclaim) await persistently(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
       // A stop refused while the model is STARTING is left to the stack guard, which finds the model by its tag.

@@ -35,7 +35,7 @@ export async function reportScheduledEvents(input: ScheduledEventsInput): Promis
     // Divergence counts from the library's last accepted call; best effort (a lost write only delays nothing).
     await writeRecord(client, spec.projectVersionArn, { [TAG.actedAt]: String(now) }).catch(() => undefined);
   }
-  const reason = scheduledReason(state, undefined);
+  const reason = scheduledReason(state, undefined, occurrenceOf(spec, 'start', undefined, now));
   await reportOnce(client, subject, record, failedStartEvent(observed.model, record, runId, goal, reason));
   const parkedUntil = goal.kind === 'parked' && spec.windows ? `:${windowStateAt(spec.windows, now).until}` : '';
   await reportOnce(client, subject, record, divergenceEvent({

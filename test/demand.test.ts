@@ -245,6 +245,25 @@ describe('demand-driven runs on the virtual clock', () => {
     expect(w.sim.status(v).status).toBe('STOPPED');
   }, 90_000);
 
+  test('a queue that cannot be read any more never keeps the window from stopping the model, and nothing is started on a guess', async () => {
+    // Monday 10:00 UTC, inside the window: RUNNING with the window's 3 units. The queue is deleted at 12:00.
+    const v = w.model();
+    const t = await deploy({ versionArn: v, windows: true });
+    expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 3 });
+    at(MONDAY + 12 * HOUR, () => w.sqs.remove(QUEUE_URL));
+    const scheduler = runSchedules(t, MONDAY + 20 * HOUR);
+    await w.cfn.drain(MONDAY + 20 * HOUR);
+    // Kept running to the window's close, with no restart, then stopped at the close as without demand.
+    const stopping = firstAfter(v, 'STOPPING', MONDAY + 12 * HOUR)!;
+    expect(stopping.at).toBeGreaterThanOrEqual(MONDAY + 18 * HOUR);
+    expect(stopping.at).toBeLessThanOrEqual(MONDAY + 18 * HOUR + PASS_MS);
+    expect(w.sim.status(v).status).toBe('STOPPED');
+    expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
+    // Every pass said so (the dead-letter alarm's input), and logged what it could not read.
+    expect(scheduler.log.tickFailures.length).toBeGreaterThan(0);
+    expect(lines).toContainEqual(expect.objectContaining({ message: 'unreadable: the pass goes on without it', model: v, what: `demand queue ${QUEUE_URL}` }));
+  }, 90_000);
+
   test('IAM: GetQueueAttributes is allowed only on the named queue under the policy in force in every phase (demand enabled by an update, rolled back, enabled, removed, the stack deleted), refused for another queue', async () => {
     const v = w.model();
     await deploy({ versionArn: v, demand: false });

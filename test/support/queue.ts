@@ -46,6 +46,11 @@ export class QueueService {
     if (!this.queues.has(url)) this.queues.set(url, []);
   }
 
+  /** DeleteQueue, as someone outside the stack may call it on a queue the model only imports. */
+  remove(url: string): void {
+    this.queues.delete(url);
+  }
+
   /** The counts GetQueueAttributes answers with, now. */
   counts(url: string): { visible: number; inFlight: number; delayed: number } {
     const now = this.clock();

@@ -16,10 +16,10 @@ import { BatchWindows, CustomLabelsModel, TransitionEvents, WeekDay, WeeklyTime 
 import { divergenceEvent, DIVERGENCE_BOUND_MS, holdEvent, isNewKey } from '../lambda/events';
 import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
 import { DEFAULT_BUS_ARN } from './support/event-bus';
-import { CfnTemplate, IamEnforcer, resolveIntrinsics } from './support/iam';
-import { runStackGuard, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { CfnTemplate, IamEnforcer } from './support/iam';
+import { periodicModelEvents, runStackGuard, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, pseudoOf, REGION, synthModels } from './support/templates';
+import { ACCOUNT, handlerPolicies, REGION, synthModels } from './support/templates';
 import { World } from './support/world';
 
 const MIN = 60_000;
@@ -106,10 +106,7 @@ describe('transition events on the virtual clock', () => {
   }
 
   function scheduledEvent(t: CfnTemplate): ScheduledModelEvent {
-    const schedules = Object.values(t.Resources ?? {}).filter((r) => (r as { Type: string }).Type === 'AWS::Scheduler::Schedule') as { Properties: { ScheduleExpression: string; Target: { Input: unknown } } }[];
-    const inputs = schedules.filter((s) => s.Properties.ScheduleExpression === 'rate(5 minutes)')
-      .map((s) => JSON.parse(String(resolveIntrinsics(s.Properties.Target.Input, t, pseudoOf(w.cfn.stackId)))) as Partial<ScheduledModelEvent>);
-    const periodic = inputs.filter((i): i is ScheduledModelEvent => i.model !== undefined);
+    const periodic = periodicModelEvents(t, 'rate(5 minutes)', w.cfn.stackId);
     expect(periodic).toHaveLength(1);
     return periodic[0];
   }

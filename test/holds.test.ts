@@ -12,10 +12,10 @@ import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { holdVerdict } from '../lambda/hold';
 import { desiredState, ENFORCEMENT_LOOKBACK_MS, highestDeclaredUnits, stopCause } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
-import { CfnTemplate, PolicyDocument, PolicyStatement, resolveIntrinsics } from './support/iam';
-import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
+import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, pseudoOf, REGION } from './support/templates';
+import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
 import { World } from './support/world';
 
 const MIN = 60_000;
@@ -110,10 +110,7 @@ describe('holds and enforcement on the virtual clock', () => {
 
   /** The scheduled path's event, as the template's 5-minute schedule carries it. */
   function scheduledEvent(t: CfnTemplate): ScheduledModelEvent {
-    const schedules = Object.values(t.Resources ?? {}).filter((r) => (r as { Type: string }).Type === 'AWS::Scheduler::Schedule') as { Properties: { ScheduleExpression: string; Target: { Input: unknown } } }[];
-    const inputs = schedules.filter((s) => s.Properties.ScheduleExpression === 'rate(5 minutes)')
-      .map((s) => JSON.parse(String(resolveIntrinsics(s.Properties.Target.Input, t, pseudoOf(w.cfn.stackId)))) as Partial<ScheduledModelEvent>);
-    const periodic = inputs.filter((i): i is ScheduledModelEvent => i.model !== undefined);
+    const periodic = periodicModelEvents(t, 'rate(5 minutes)', w.cfn.stackId);
     expect(periodic).toHaveLength(1);
     return periodic[0];
   }

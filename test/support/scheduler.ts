@@ -6,6 +6,8 @@
 import { firstInstantReaching, localNaive, MINUTES_PER_WEEK, parseLocalDateTime } from '../../lib/private/weekly-windows';
 import { GUARD_ENVIRONMENT } from '../../lib/stack-guard';
 import { CloudFormationEmulator } from './cloudformation';
+import { CfnTemplate, resolveIntrinsics } from './iam';
+import { pseudoOf } from './templates';
 
 /** Runs a handler call with its function's environment (as the construct sets it), as Lambda would. */
 async function withEnvironment<T>(env: Readonly<Record<string, string>>, call: () => Promise<T>): Promise<T> {
@@ -166,4 +168,15 @@ export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, fro
     });
   }
   return calls;
+}
+
+/**
+ * The scheduled-path events the template's schedules with this expression carry to the function (the stack guard's
+ * schedule, which carries no model, left out), resolved as CloudFormation would for the stack.
+ */
+export function periodicModelEvents(t: CfnTemplate, expression: string, stackId: string): ScheduledModelEvent[] {
+  const schedules = Object.values(t.Resources ?? {}).filter((r) => (r as { Type: string }).Type === 'AWS::Scheduler::Schedule') as { Properties: { ScheduleExpression: string; Target: { Input: unknown } } }[];
+  return schedules.filter((s) => s.Properties.ScheduleExpression === expression)
+    .map((s) => JSON.parse(String(resolveIntrinsics(s.Properties.Target.Input, t, pseudoOf(stackId)))) as Partial<ScheduledModelEvent>)
+    .filter((i): i is ScheduledModelEvent => i.model !== undefined);
 }

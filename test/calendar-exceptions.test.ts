@@ -312,7 +312,7 @@ describe('through the simulator on the virtual clock', () => {
     return { v, table, atExpressions, scheduler };
   }
 
-  test('a holiday skips that Monday\'s window', async () => {
+  test("a holiday skips that Monday's window", async () => {
     const { v, table, atExpressions, scheduler } = await deploy(Date.UTC(2026, 3, 5, 12)); // Sunday 5 April
     const end = Date.UTC(2026, 3, 14); // through the next Monday, 13 April
     const fired = scheduler.boundaries(boundaryMinutes(table), table.timeZone, w.clock.now, end);

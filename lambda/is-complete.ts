@@ -11,7 +11,7 @@ import { deleteFailure, desiredState, onEventMayRunAgain } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { failedStartEvent, reportAction, reportOnce } from './events';
 import { readQueue } from './queue-attributes';
-import { readRecord, rekognitionClient, toServiceError } from './rekognition-api';
+import { clientFor, readRecord, toServiceError } from './rekognition-api';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 
@@ -44,7 +44,7 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     let demand: DemandVerdict = { kind: 'none' };
     if (spec.demand) {
       try {
-        const [queue, { record }] = await Promise.all([readQueue(spec.demand.queueUrl), readRecord(rekognitionClient(), spec.projectVersionArn)]);
+        const [queue, { record }] = await Promise.all([readQueue(spec.demand.queueUrl), readRecord(clientFor(spec.projectVersionArn), spec.projectVersionArn)]);
         demand = demandDecision(spec.demand, queue, record.demandEmptySince, Date.now()).verdict;
       } catch (e) {
         const error = toServiceError(e);
@@ -56,13 +56,13 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     if (spec.holdParameterName) logIgnoredHold(state.hold, spec.projectVersionArn, spec.holdParameterName);
     goal = state.goal;
   }
-  const client = rekognitionClient();
+  const client = clientFor(spec.projectVersionArn);
   const result = await reconcilePass({
     client,
     spec,
     projectArn: request.projectArn,
     goal,
-    self: { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId },
+    self: { owner: ownerOf(event.StackId, event.LogicalResourceId, spec.projectVersionArn), requestId: event.RequestId },
     deadline: request.deadline,
     requestStartedAt: request.startedAt,
     userTagKeys: Object.keys(spec.tags),

@@ -7,7 +7,7 @@ import { ModelSpec, parseModelSpec } from './model-spec';
 import { claimTags, droppedTags, ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
 import { deadlineFor, deleteFailure, Goal, onEventMayRunAgain, planRequest, Requester } from './reconcile';
-import { eraseRecord, findProjectArn, rekognitionClient, readRecord, toServiceError, writeRecord } from './rekognition-api';
+import { clientFor, eraseRecord, findProjectArn, noSuchProject, readRecord, toServiceError, writeRecord } from './rekognition-api';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 
 /** What onEvent hands to isComplete; the Provider framework merges it into every isComplete event. */
@@ -61,8 +61,8 @@ export async function onEvent(event: CloudFormationCustomResourceEvent): Promise
 }
 
 async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: number): Promise<OnEventResponse> {
-  const client = rekognitionClient();
-  const self: Requester = { owner: ownerOf(event.StackId, event.LogicalResourceId), requestId: event.RequestId };
+  // Each version is reached in its own region, and owned under the name its region gives the stack (ownerOf()).
+  const requester = (versionArn: string): Requester => ({ owner: ownerOf(event.StackId, event.LogicalResourceId, versionArn), requestId: event.RequestId });
   if (event.RequestType === 'Delete') {
     // Delete uses the properties, never the physical id: CloudFormation may send one it made up.
     let spec: ModelSpec;
@@ -72,15 +72,16 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
       // Properties that never parsed never started a model.
       return skip(event.PhysicalResourceId, `unreadable properties: ${(e as Error).message}`);
     }
-    // A model of another account or region was refused at its create: this stack never started it.
+    // A model of another account was refused at its create: this stack never started it.
     const foreign = placementOf(event.StackId, spec.projectVersionArn);
     if (foreign) return skip(event.PhysicalResourceId, foreign);
-    return claim(client, event.PhysicalResourceId, spec, 'Delete', self, startedAt, event.StackId);
+    return claim(clientFor(spec.projectVersionArn), event.PhysicalResourceId, spec, 'Delete', requester(spec.projectVersionArn), startedAt, event.StackId);
   }
   const spec = parseModelSpec(event.ResourceProperties);
-  // A token ARN (a parameter) is known only now: a model of another account or region is refused, naming both.
+  // A token ARN (a parameter) is known only now: a model of another account is refused, naming both.
   const problem = placementOf(event.StackId, spec.projectVersionArn);
   if (problem) throw new Error(`${spec.projectVersionArn}: ${problem}`);
+  const self = requester(spec.projectVersionArn);
   let droppedTagKeys: string[] = [];
   if (event.RequestType === 'Update') {
     const old = parseModelSpec(event.OldResourceProperties);
@@ -90,16 +91,18 @@ async function onEventOnce(event: CloudFormationCustomResourceEvent, startedAt: 
       // A replacement: CloudFormation deletes the old version after this update succeeds. Mark it, so that its
       // Delete stops it even under RemovalPolicy.RETAIN, once the grace period this declaration gives has passed;
       // and unmark the new one (a rollback may swap them back).
-      const oldRecord = await readRecord(client, old.projectVersionArn);
-      if (oldRecord.exists && oldRecord.record.owner === self.owner) {
-        await writeRecord(client, old.projectVersionArn, { [TAG.replaced]: self.requestId, [TAG.graceSeconds]: String(spec.replacementGraceSeconds) });
+      // The old version may be in another region than the new one: its own client, and its own owner value.
+      const oldClient = clientFor(old.projectVersionArn);
+      const oldRecord = await readRecord(oldClient, old.projectVersionArn);
+      if (oldRecord.exists && oldRecord.record.owner === requester(old.projectVersionArn).owner) {
+        await writeRecord(oldClient, old.projectVersionArn, { [TAG.replaced]: self.requestId, [TAG.graceSeconds]: String(spec.replacementGraceSeconds) });
       }
     }
   }
-  return claim(client, spec.projectVersionArn, spec, event.RequestType, self, startedAt, undefined, droppedTagKeys);
+  return claim(clientFor(spec.projectVersionArn), spec.projectVersionArn, spec, event.RequestType, self, startedAt, undefined, droppedTagKeys);
 }
 
-/** Why the stack cannot run this version (another account or region), or undefined. */
+/** Why the stack cannot run this version (another account), or undefined. */
 function placementOf(stackId: string, versionArn: string): string | undefined {
   const placement = stackPlacement(stackId);
   const version = parseProjectVersionArn(versionArn);
@@ -149,7 +152,7 @@ async function claim(
   const projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
   if (!projectArn) {
     if (requestType === 'Delete') return skip(physicalResourceId, `project ${spec.projectName} does not exist`);
-    throw new Error(`${spec.projectVersionArn}: project ${spec.projectName} does not exist in this account and region`);
+    throw new Error(noSuchProject(spec));
   }
   // A version claimed to run is no longer one an update replaced (a rollback may swap them back, a removed version
   // may be declared again); cleared only once admitted, as the role may not untag another stack's model.

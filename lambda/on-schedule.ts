@@ -4,9 +4,10 @@
 // current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
 // windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight. A
 // model with holds enabled (and no windows) gets the periodic call too: its hold parameter is read at every pass.
+import { regionOfArn } from '../lib/private/project-version-arn';
 import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
 import { parseModelSpec } from './model-spec';
-import { ownerValue } from './ownership';
+import { ownerStack, ownerValue } from './ownership';
 import { demandDecision, demandRunId, QueueReading } from './demand';
 import type { HoldReading } from './hold';
 import { logIgnoredHold, readHoldParameter } from './hold-parameter';
@@ -14,7 +15,7 @@ import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCa
 import { observe, reconcilePass } from './reconcile-pass';
 import { TAG } from './ownership';
 import { readQueue } from './queue-attributes';
-import { findProjectArn, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
+import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from './rekognition-api';
 import { reportScheduledEvents } from './scheduled-events';
 
 /** One model, as the construct writes it into the schedules' input. */
@@ -47,9 +48,10 @@ function publishExpectedUnits(projectName: string, versionName: string, goal: Go
 
 export async function onSchedule(event: { readonly model: ScheduledModel }): Promise<ScheduleResult> {
   const spec = parseModelSpec(event.model.properties);
-  const owner = ownerValue(event.model.stackName, event.model.logicalId);
+  // The function runs in its stack's region (AWS_REGION, which Lambda sets); the model may be in another.
+  const owner = ownerValue(ownerStack(event.model.stackName, process.env.AWS_REGION ?? '', regionOfArn(spec.projectVersionArn) ?? ''), event.model.logicalId);
   const now = Date.now();
-  const client = rekognitionClient();
+  const client = clientFor(spec.projectVersionArn);
   const modelName = spec.projectVersionArn;
 
   let projectArn: string | undefined;
@@ -65,7 +67,7 @@ export async function onSchedule(event: { readonly model: ScheduledModel }): Pro
     // The hold as it is now, at every pass: an operator's change takes effect at the next pass, without a deploy.
     reading = spec.holdParameterName ? await readOrGiveUp(() => readHoldParameter(spec.holdParameterName!), `hold parameter ${spec.holdParameterName}`, unreadable, now, modelName) : undefined;
     projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
-    if (!projectArn) throw new Error(`${modelName}: project ${spec.projectName} does not exist in this account and region`);
+    if (!projectArn) throw new Error(noSuchProject(spec));
     observed = await observe(client, spec, projectArn);
   } catch (e) {
     // Transient: this pass does nothing and the next one tries again (a hold unread must not stop a held model).

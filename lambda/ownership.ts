@@ -67,12 +67,22 @@ const MAX_TAG_VALUE = 256;
 
 /**
  * The owner value of a resource: its stack's name and its logical id. The stack name (not the stack id) so that a
- * stack deleted and created again under the same name can take its model back. Clipped with a hash to the tag
- * value limit, and restricted to the characters tag values allow.
+ * stack deleted and created again under the same name can take its model back. A stack name is unique only within a
+ * region, so a model in another region than its stack's names the stack with its region (ownerStack()). Clipped with
+ * a hash to the tag value limit, and restricted to the characters tag values allow.
  */
-export function ownerOf(stackId: string, logicalResourceId: string): string {
+export function ownerOf(stackId: string, logicalResourceId: string, versionArn: string): string {
   // StackId: arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>
-  return ownerValue(stackId.split('/')[1] ?? stackId, logicalResourceId);
+  return ownerValue(ownerStack(stackId.split('/')[1] ?? stackId, stackId.split(':')[3] ?? '', versionArn.split(':')[3] ?? ''), logicalResourceId);
+}
+
+/**
+ * The stack part of the owner value of a model: the stack's name in its own region, `<name>@<stack region>` in
+ * another. A stack named alike in the model's region owns `<name>/...` there, so neither can take the other's model
+ * (the handler policies hold each stack to its own form, lib/private/handler-policy.ts). Stack names have no `@`.
+ */
+export function ownerStack(stackName: string, stackRegion: string, modelRegion: string): string {
+  return modelRegion === stackRegion ? stackName : `${stackName}@${stackRegion}`;
 }
 
 /** The owner value from a stack name and a logical id (the scheduled path knows these, not the stack id). */

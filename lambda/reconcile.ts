@@ -550,6 +550,12 @@ export interface StackModelResource {
 
 export interface GuardInput {
   readonly stackName: string;
+  /**
+   * The stack part of the owner values of the region looked at (lambda/ownership.ts ownerStack()): the stack's name
+   * in its own region, `<name>@<stack region>` in another.
+   * @default stackName
+   */
+  readonly ownerStack?: string;
   /** The stack's status; undefined when CloudFormation does not know the stack. */
   readonly stackStatus?: string;
   /** The stack's model resources now. */
@@ -572,10 +578,11 @@ export type GuardVerdict =
  */
 export function guardVerdict(input: GuardInput): GuardVerdict {
   const { record, stackName, versionArn } = input;
-  if (record.owner === undefined || stackOfOwner(record.owner) !== stackName) return { kind: 'leave', reason: 'not owned by this stack' };
+  const owning = input.ownerStack ?? stackName;
+  if (record.owner === undefined || stackOfOwner(record.owner) !== owning) return { kind: 'leave', reason: 'not owned by this stack' };
   if (input.stackStatus === undefined) return { kind: 'leave', reason: `stack ${stackName} not found` };
   if (cloudFormationActing(input.stackStatus)) return { kind: 'leave', reason: `the stack is ${input.stackStatus}: CloudFormation is acting` };
-  if (input.declared.some((r) => ownerValue(stackName, r.logicalId) === record.owner && r.physicalId === versionArn)) {
+  if (input.declared.some((r) => ownerValue(owning, r.logicalId) === record.owner && r.physicalId === versionArn)) {
     return { kind: 'leave', reason: 'declared by the stack' };
   }
   const reason = `${versionArn} is owned by ${record.owner}, which the stack (${input.stackStatus}) no longer declares`;

@@ -10,14 +10,29 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-rekognition';
+import { regionOfArn } from '../lib/private/project-version-arn';
 import { ModelRef } from './model-spec';
 import { OwnershipRecord, recordFromTags } from './ownership';
 import { ModelObservation, ServiceError } from './reconcile';
 import { cachedClient } from './sdk-clients';
 
-/** The Rekognition client, created once and reused (lambda/sdk-clients.ts). */
-export function rekognitionClient(): RekognitionClient {
-  return cachedClient('REKOGNITION', () => new RekognitionClient({}));
+/**
+ * The Rekognition client of a model's region, created once and reused (lambda/sdk-clients.ts). A model is reached
+ * only through its own region's endpoint, which need not be the function's: the region comes from the model's ARN.
+ */
+export function rekognitionClient(region: string | undefined): RekognitionClient {
+  return cachedClient('REKOGNITION', () => new RekognitionClient(region ? { region } : {}), region);
+}
+
+/** Why a version's project was not found: where it was looked for (the account and region of the version's ARN). */
+export function noSuchProject(spec: ModelRef): string {
+  const [, , , region, account] = spec.projectVersionArn.split(':');
+  return `${spec.projectVersionArn}: project ${spec.projectName} does not exist in account ${account}, region ${region}`;
+}
+
+/** The Rekognition client of the region a version ARN names. */
+export function clientFor(versionArn: string): RekognitionClient {
+  return rekognitionClient(regionOfArn(versionArn));
 }
 
 function isNotFound(e: unknown): boolean {

@@ -3,7 +3,8 @@
 // no longer declares: a cleanup delete CloudFormation gave up on and dropped from the stack, say. Level-triggered like
 // the rest: what it does follows from what it sees now; the decision is guardVerdict()'s, the stop reconcile()'s.
 import { modelRef } from './model-spec';
-import { claimTags } from './ownership';
+import { parseProjectVersionArn, regionOfArn } from '../lib/private/project-version-arn';
+import { claimTags, ownerStack } from './ownership';
 import { listModelResources, stackStatus } from './cloudformation-api';
 import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardVerdict, isTransient } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
@@ -27,48 +28,68 @@ function log(message: string, detail: Record<string, unknown>): void {
 
 export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   const stackName = event.stack.split('/')[1];
+  const stackRegion = regionOfArn(event.stack) ?? '';
   const status = await stackStatus(event.stack);
   // Nothing to do while CloudFormation acts; the verdict says the same per model, this saves the scan.
   if (cloudFormationActing(status)) return { stopping: [], reason: `stack ${stackName} is ${status ?? 'not found'}` };
   const declared = await listModelResources(event.stack);
-  const client = rekognitionClient();
   const stopping: string[] = [];
   const failures: string[] = [];
-  for (const projectArn of await listProjectArns(client)) {
-    for (const version of await listVersions(client, projectArn)) {
-      if (!GUARD_LOOKS_AT.has(version.status)) continue;
-      try {
-        const { record } = await readRecord(client, version.arn);
-        const first = guardVerdict({ stackName, stackStatus: status, declared, versionArn: version.arn, record, now: Date.now() });
-        if (first.kind === 'leave') continue;
-        // Decided on a scan that may be minutes old: look at the stack and the model again just before acting (a
-        // deploy may have begun, renamed the resource that runs it, or claimed it meanwhile).
-        const [statusNow, declaredNow, recordNow] = await Promise.all([stackStatus(event.stack), listModelResources(event.stack), readRecord(client, version.arn)]);
-        const verdict = guardVerdict({ stackName, stackStatus: statusNow, declared: declaredNow, versionArn: version.arn, record: recordNow.record, now: Date.now() });
-        if (verdict.kind === 'leave') continue;
-        log('stack guard acts', { model: version.arn, verdict });
-        const owner = recordNow.record.owner!;
-        if (verdict.claim) await writeRecord(client, version.arn, claimTags(owner, verdict.requestId, Date.now()));
-        const result = await reconcilePass({
-          client,
-          spec: modelRef(version.arn),
-          projectArn,
-          goal: { kind: 'stopped' },
-          self: { owner, requestId: verdict.requestId },
-          deadline: Infinity,
-        });
-        if (result.kind === 'pending' && result.acted === 'stop') {
-          await reportAction({ modelArn: version.arn, stackName, logicalId: owner.split('/').slice(1).join('/') }, 'stop', 'guard', verdict.requestId, result.observed, { kind: 'stopped' });
+  // The stack's own region, and every region a model it declares is in: there the models it owns carry its name
+  // with its region (ownerStack()).
+  for (const region of guardedRegions(stackRegion, declared)) {
+    const client = rekognitionClient(region);
+    const ownerStackName = ownerStack(stackName, stackRegion, region);
+    let projectArns: string[];
+    try {
+      projectArns = await listProjectArns(client);
+    } catch (e) {
+      const error = toServiceError(e);
+      if (!isTransient(error)) failures.push(`The stack guard could not list the models of ${region}: ${error.name}: ${error.message}`);
+      continue;
+    }
+    for (const projectArn of projectArns) {
+      for (const version of await listVersions(client, projectArn)) {
+        if (!GUARD_LOOKS_AT.has(version.status)) continue;
+        try {
+          const { record } = await readRecord(client, version.arn);
+          const first = guardVerdict({ stackName, ownerStack: ownerStackName, stackStatus: status, declared, versionArn: version.arn, record, now: Date.now() });
+          if (first.kind === 'leave') continue;
+          // Decided on a scan that may be minutes old: look at the stack and the model again just before acting (a
+          // deploy may have begun, renamed the resource that runs it, or claimed it meanwhile).
+          const [statusNow, declaredNow, recordNow] = await Promise.all([stackStatus(event.stack), listModelResources(event.stack), readRecord(client, version.arn)]);
+          const verdict = guardVerdict({ stackName, ownerStack: ownerStackName, stackStatus: statusNow, declared: declaredNow, versionArn: version.arn, record: recordNow.record, now: Date.now() });
+          if (verdict.kind === 'leave') continue;
+          log('stack guard acts', { model: version.arn, verdict });
+          const owner = recordNow.record.owner!;
+          if (verdict.claim) await writeRecord(client, version.arn, claimTags(owner, verdict.requestId, Date.now()));
+          const result = await reconcilePass({
+            client,
+            spec: modelRef(version.arn),
+            projectArn,
+            goal: { kind: 'stopped' },
+            self: { owner, requestId: verdict.requestId },
+            deadline: Infinity,
+          });
+          if (result.kind === 'pending' && result.acted === 'stop') {
+            await reportAction({ modelArn: version.arn, stackName, logicalId: owner.split('/').slice(1).join('/') }, 'stop', 'guard', verdict.requestId, result.observed, { kind: 'stopped' });
+          }
+          if (result.kind === 'fail') failures.push(deleteFailure(version.arn, `The stack guard could not stop it: ${result.reason}`));
+          else stopping.push(version.arn);
+        } catch (e) {
+          const error = toServiceError(e);
+          if (!isTransient(error)) failures.push(deleteFailure(version.arn, `The stack guard could not look at it: ${error.name}: ${error.message}`));
         }
-        if (result.kind === 'fail') failures.push(deleteFailure(version.arn, `The stack guard could not stop it: ${result.reason}`));
-        else stopping.push(version.arn);
-      } catch (e) {
-        const error = toServiceError(e);
-        if (!isTransient(error)) failures.push(deleteFailure(version.arn, `The stack guard could not look at it: ${error.name}: ${error.message}`));
       }
     }
   }
   // Thrown, so that Lambda retries and then the dead-letter queue (alarmed) receives it.
   if (failures.length > 0) throw new Error(failures.join('\n'));
   return { stopping, reason: stopping.length ? `stopping ${stopping.length} model(s) the stack no longer declares` : 'nothing to stop' };
+}
+
+/** The regions the guard looks in: the stack's own, then those of the models the stack declares (their ARNs'). */
+export function guardedRegions(stackRegion: string, declared: readonly { readonly physicalId?: string }[]): string[] {
+  const regions = declared.map((r) => parseProjectVersionArn(r.physicalId ?? '')?.region).filter((r): r is string => r !== undefined);
+  return [...new Set([stackRegion, ...regions])];
 }

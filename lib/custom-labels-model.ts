@@ -44,7 +44,9 @@ import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE
 export interface CustomLabelsModelProps {
   /**
    * The ARN of the trained model (project version) to run:
-   * `arn:aws:rekognition:<region>:<account>:project/<project>/version/<version>/<timestamp>`.
+   * `arn:aws:rekognition:<region>:<account>:project/<project>/version/<version>/<timestamp>`. It must be in the
+   * stack's account; it may be in another region than the stack's (the handlers call the region in the ARN), but
+   * such a model takes no `costGuard`, whose alarms would read another region's metrics.
    */
   readonly projectVersionArn: string;
 
@@ -248,9 +250,12 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   private readonly resource: CfnResource;
 
   constructor(scope: Construct, id: string, props: CustomLabelsModelProps) {
-    super(scope, id);
     const versionArn = props.projectVersionArn;
     const parsed = Token.isUnresolved(versionArn) ? undefined : parseProjectVersionArn(versionArn);
+    const home = Stack.of(scope);
+    // A model of another region than its stack's is that region's (its metrics read there), as an imported one is.
+    const elsewhere = parsed !== undefined && !Token.isUnresolved(home.region) && parsed.region !== home.region;
+    super(scope, id, { environmentFromArn: elsewhere ? versionArn : undefined });
     if (!Token.isUnresolved(versionArn) && !parsed) {
       throw validationError('InvalidProjectVersionArn', this, `projectVersionArn must be a Rekognition project version ARN (${VERSION_ARN_FORMAT}), got "${versionArn}"`);
     }
@@ -258,9 +263,13 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       throw validationError('InvalidProjectArn', this, `projectArn must be the ARN of project "${parsed.projectName}" in ${parsed.region}/${parsed.account} (${PROJECT_ARN_FORMAT}), got "${props.projectArn}"`);
     }
     const stack = Stack.of(this);
-    if (parsed && !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region)) {
-      const problem = placementProblem(parsed, { account: stack.account, region: stack.region });
+    if (parsed && !Token.isUnresolved(stack.account)) {
+      const problem = placementProblem(parsed, { account: stack.account });
       if (problem) throw validationError('ModelInAnotherEnvironment', this, `projectVersionArn: ${problem}`);
+    }
+    if (elsewhere && props.costGuard) {
+      throw validationError('CostGuardInAnotherRegion', this, `costGuard: the model is in ${parsed!.region} and the stack in ${stack.region}, and a CloudWatch alarm ` +
+        `reads only the metrics of its own region: declare the model in a stack of region ${parsed!.region} to guard its cost, or leave costGuard out`);
     }
     const min = props.minInferenceUnits ?? 1;
     const max = props.maxInferenceUnits;

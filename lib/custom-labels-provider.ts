@@ -121,8 +121,13 @@ export class CustomLabelsProvider extends Construct {
       "Reads (DescribeProjectVersions, ListTagsForResource) cover every project and model of the stack's account and region, to learn whose a model is; " +
       'granted on project/*, StopProjectVersion and TagResource require the ownership tag to name this stack, UntagResource is refused where it names another stack, ' +
       'and tag writes and removals may touch only cdk-custom-labels:* keys: so a version the template no longer declares (a cleanup, a removal, a rollback) ' +
-      "can still be stopped, and no other stack's model can (the tag names a stack by its name, and this role reaches only its own stack's region, " +
+      "can still be stopped, and no other stack's model can (the tag names a stack by its name, and these statements reach only its own stack's region, " +
       'where stack names are unique)');
+    acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:*:${account}:project/*]`,
+      "Models of the stack's account in other regions than its own (the handlers call the region in a model's ARN): reads cover every project and model, " +
+      "to learn whose a model is; StopProjectVersion, TagResource and UntagResource require the ownership tag to be this stack's other-region form, " +
+      '<stack name>@<stack region>/*, which no other stack may write, and tag writes may touch only cdk-custom-labels:* keys and the models\' tag keys. ' +
+      'Every region, not those the template names now, so that a model of a region the template no longer names can still be stopped');
     acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
       'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
 

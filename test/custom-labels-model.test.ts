@@ -116,12 +116,15 @@ describe('one provider per stack', () => {
 
 describe('IAM', () => {
   const ANY_VERSION = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rekognition:us-east-1:123456789012:project/*']] };
+  const ANY_REGION_VERSION = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rekognition:*:123456789012:project/*']] };
   const TAG_KEYS = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cdk-custom-labels:*'] } };
 
   test('start and claim: only the declared versions, and only while no other stack owns them', () => {
     const s = stack();
     new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
     new CustomLabelsModel(s, 'B', { projectVersionArn: versionArn('gadgets', 'v1'), minInferenceUnits: 2 });
+    const west = ARN.replace('us-east-1', 'eu-west-1');
+    new CustomLabelsModel(s, 'C', { projectVersionArn: west, minInferenceUnits: 2 });
     const start = statements(s).filter((x) => actionsOf(x).includes('rekognition:StartProjectVersion'));
     expect(start).toEqual([{
       Sid: 'StartDeclaredModels0',
@@ -130,6 +133,18 @@ describe('IAM', () => {
       Resource: [ARN, versionArn('gadgets', 'v1')],
       Condition: {
         StringLikeIfExists: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack/*', 'aws:RequestTag/cdk-custom-labels:owner': 'WidgetsStack/*' },
+        StringEquals: { 'aws:RequestedRegion': 'us-east-1' },
+        ...TAG_KEYS,
+      },
+    }, {
+      // A model of another region: the stack's other-region owner value, and a request to another region than its own.
+      Sid: 'StartDeclaredModelsInOtherRegions0',
+      Effect: 'Allow',
+      Action: ['rekognition:StartProjectVersion', 'rekognition:TagResource'],
+      Resource: west,
+      Condition: {
+        StringLikeIfExists: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack@us-east-1/*', 'aws:RequestTag/cdk-custom-labels:owner': 'WidgetsStack@us-east-1/*' },
+        StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' },
         ...TAG_KEYS,
       },
     }]);
@@ -157,7 +172,18 @@ describe('IAM', () => {
         Resource: ANY_VERSION,
         Condition: { StringLikeIfExists: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack/*' }, ...TAG_KEYS },
       },
-      { Sid: 'ReadModels', Effect: 'Allow', Action: ['rekognition:DescribeProjectVersions', 'rekognition:ListTagsForResource'], Resource: ANY_VERSION },
+      {
+        Sid: 'StopOwnModelsInOtherRegions',
+        Effect: 'Allow',
+        Action: ['rekognition:StopProjectVersion', 'rekognition:TagResource'],
+        Resource: ANY_REGION_VERSION,
+        Condition: {
+          StringLike: { 'aws:ResourceTag/cdk-custom-labels:owner': 'WidgetsStack@us-east-1/*' },
+          StringLikeIfExists: { 'aws:RequestTag/cdk-custom-labels:owner': 'WidgetsStack@us-east-1/*' },
+          ...TAG_KEYS,
+        },
+      },
+      { Sid: 'ReadModels', Effect: 'Allow', Action: ['rekognition:DescribeProjectVersions', 'rekognition:ListTagsForResource'], Resource: ANY_REGION_VERSION },
       { Sid: 'FindProjects', Effect: 'Allow', Action: 'rekognition:DescribeProjects', Resource: '*' },
     ]));
   });
@@ -167,9 +193,12 @@ describe('IAM', () => {
     new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
     const rekognition = statements(s).filter((st) => actionsOf(st).some((a) => a.startsWith('rekognition:')));
     expect(rekognition.filter((st) => st.Resource === '*').map(actionsOf)).toEqual([['rekognition:DescribeProjects']]);
-    for (const st of rekognition.filter((x) => actionsOf(x).includes('rekognition:StopProjectVersion'))) {
-      expect(st.Condition?.StringLike['aws:ResourceTag/cdk-custom-labels:owner']).toBe('WidgetsStack/*');
-    }
+    // The plain owner value on the stack's own region only; on any region, only the form with the stack's region.
+    const stops = rekognition.filter((x) => actionsOf(x).includes('rekognition:StopProjectVersion'));
+    expect(stops.map((st) => [st.Resource, st.Condition?.StringLike['aws:ResourceTag/cdk-custom-labels:owner']])).toEqual([
+      [ANY_VERSION, 'WidgetsStack/*'],
+      [ANY_REGION_VERSION, 'WidgetsStack@us-east-1/*'],
+    ]);
   });
 
   test('many models in distinct projects: one ARN each, in statements that each fit a managed policy', () => {

@@ -297,7 +297,10 @@ describe('what the policy allows, request by request', () => {
 
   test('Start: a declared version only, and not while another stack owns it; tag writes only with the library\'s keys', async () => {
     const e = enforcerFor('WidgetsStack', 'us-east-1');
-    const start = (resource: string, owner?: string) => e.authorize({ action: 'rekognition:StartProjectVersion', resource, context: owner ? { 'aws:ResourceTag/cdk-custom-labels:owner': owner } : {} });
+    // aws:RequestedRegion is in every request to AWS: the region of the endpoint called, here the model's.
+    const start = (resource: string, owner?: string) => e.authorize({
+      action: 'rekognition:StartProjectVersion', resource, context: { 'aws:RequestedRegion': 'us-east-1', ...(owner ? { 'aws:ResourceTag/cdk-custom-labels:owner': owner } : {}) },
+    });
     expect((await start(east)).allowed).toBe(true);
     expect((await start(east, 'WidgetsStack/Widgets')).allowed).toBe(true);
     expect((await start(east, 'OtherStack/Widgets')).allowed).toBe(false);
@@ -305,7 +308,7 @@ describe('what the policy allows, request by request', () => {
     const tag = (keys: Record<string, string>) => e.authorize({
       action: 'rekognition:TagResource',
       resource: east,
-      context: { ...Object.fromEntries(Object.entries(keys).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(keys) },
+      context: { 'aws:RequestedRegion': 'us-east-1', ...Object.fromEntries(Object.entries(keys).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(keys) },
     });
     expect((await tag({ 'cdk-custom-labels:owner': 'WidgetsStack/Widgets' })).allowed).toBe(true);
     expect((await tag({ 'cdk-custom-labels:owner': 'OtherStack/Widgets' })).allowed).toBe(false); // never hands a model to another stack

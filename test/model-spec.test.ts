@@ -57,8 +57,15 @@ test.each([
 });
 
 test('the owner is the stack name and logical id, within the tag value limit', () => {
-  expect(ownerOf('arn:aws:cloudformation:us-east-1:123456789012:stack/WidgetsStack/0f1e2d3c', 'Widgets1A2B3C')).toBe('WidgetsStack/Widgets1A2B3C');
-  const long = ownerOf(`arn:aws:cloudformation:us-east-1:123456789012:stack/${'S'.repeat(128)}/id`, 'L'.repeat(255));
+  expect(ownerOf('arn:aws:cloudformation:us-east-1:123456789012:stack/WidgetsStack/0f1e2d3c', 'Widgets1A2B3C', ARN)).toBe('WidgetsStack/Widgets1A2B3C');
+  const long = ownerOf(`arn:aws:cloudformation:us-east-1:123456789012:stack/${'S'.repeat(128)}/id`, 'L'.repeat(255), ARN);
   expect(long.length).toBe(256);
   expect(long).toMatch(/^S{128}\/L+\/[0-9a-f]{16}$/);
+});
+
+test('on a model of another region the owner names the stack with its region: a stack name is unique only within one', () => {
+  const west = ARN.replace('us-east-1', 'eu-west-1');
+  expect(ownerOf('arn:aws:cloudformation:us-east-1:123456789012:stack/WidgetsStack/0f1e2d3c', 'Widgets1A2B3C', west)).toBe('WidgetsStack@us-east-1/Widgets1A2B3C');
+  // The same-named stack of the model's region owns its models under the plain name: the two never meet.
+  expect(ownerOf('arn:aws:cloudformation:eu-west-1:123456789012:stack/WidgetsStack/9a8b7c6d', 'Widgets1A2B3C', west)).toBe('WidgetsStack/Widgets1A2B3C');
 });

@@ -82,7 +82,7 @@ describe('tags under IAM', () => {
     const tag = (tags: Record<string, string>, owner?: string) => e.authorize({
       action: 'rekognition:TagResource',
       resource: arn,
-      context: { ...ownedBy(owner), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(tags) },
+      context: { 'aws:RequestedRegion': 'us-east-1', ...ownedBy(owner), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(tags) },
     });
     expect((await tag({ 'cdk-custom-labels:owner': 'WidgetsStack/Widgets', App: 'shop', CostCenter: 'cc-1' })).allowed).toBe(true);
     expect((await tag({ CostCenter: 'cc-2' }, 'WidgetsStack/Widgets')).allowed).toBe(true);

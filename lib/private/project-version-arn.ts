@@ -35,20 +35,21 @@ export function projectArnMatchesVersion(projectArn: string, version: ParsedProj
 }
 
 /**
- * Why a stack cannot run this version, or undefined when it can. The handlers' role, their clients, the ownership
- * tag (which names a stack by its name, unique only within a region) and the stack guard all act in the stack's own
- * account and region, so a model runs from a stack in its own account and region.
+ * Why a stack cannot run this version, or undefined when it can. The handlers' role and the stack guard act in the
+ * stack's own account, so a model runs from a stack of its own account. Another region is fine: the handlers talk to
+ * the region in the ARN, and the ownership tag names the stack with its region there (lambda/ownership.ts).
  */
-export function placementProblem(version: ParsedProjectVersionArn, stack: { readonly account: string; readonly region: string }): string | undefined {
+export function placementProblem(version: ParsedProjectVersionArn, stack: { readonly account: string }): string | undefined {
   if (version.account !== stack.account) {
     return `the model is in account ${version.account} and the stack in account ${stack.account}: a stack runs only models of its own account ` +
       "(another account's model can be shared for DetectCustomLabels with fromProjectVersionArn)";
   }
-  if (version.region !== stack.region) {
-    return `the model is in ${version.region} and the stack in ${stack.region}: a stack runs only models of its own region; ` +
-      `declare it in a stack whose env has region ${version.region} (an app may hold stacks of several regions)`;
-  }
   return undefined;
+}
+
+/** The region of an ARN (its fourth field), or undefined when it has none. */
+export function regionOfArn(arn: string): string | undefined {
+  return arn.split(':')[3] || undefined;
 }
 
 /** The account and region of a CloudFormation stack id (arn:<partition>:cloudformation:<region>:<account>:stack/...). */

@@ -98,6 +98,11 @@ export function accessKeyOf(authorization: string | undefined): string | undefin
   return /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
 }
 
+/** The region a SigV4-signed request is for (`Credential=<key>/<date>/<region>/<service>/aws4_request`), if signed. */
+export function regionOf(authorization: string | undefined): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+}
+
 export interface CallRecord {
   readonly at: number;
   readonly operation: string;
@@ -277,13 +282,14 @@ export class RekognitionSimulator {
 
   // ---- the operations ----
 
-  private handle(operation: string, input: Record<string, unknown>): unknown {
+  private handle(operation: string, input: Record<string, unknown>, region?: string): unknown {
     switch (operation) {
       case 'DescribeProjects': {
         const names = input.ProjectNames as string[] | undefined;
         return {
+          // A regional endpoint lists the projects of its region only.
           ProjectDescriptions: [...this.projects.values()]
-            .filter((p) => !names || names.includes(p.name))
+            .filter((p) => (!names || names.includes(p.name)) && (region === undefined || p.arn.split(':')[3] === region))
             .map((p) => ({ ProjectArn: p.arn, Status: 'CREATED', CreationTimestamp: 1767000000 })),
         };
       }
@@ -379,12 +385,14 @@ export class RekognitionSimulator {
    * carries aws:ResourceTag/<key> from the version's tags; TagResource adds aws:RequestTag/<key> and aws:TagKeys,
    * UntagResource aws:TagKeys.
    */
-  iamRequest(operation: string, input: Record<string, unknown>): IamRequest {
+  iamRequest(operation: string, input: Record<string, unknown>, region?: string): IamRequest {
     const action = `rekognition:${operation}`;
-    if (operation === 'DescribeProjects') return { action, resource: '*', context: {} };
-    if (operation === 'DescribeProjectVersions') return { action, resource: String(input.ProjectArn ?? ''), context: {} };
+    // aws:RequestedRegion, a global key: the region of the endpoint the request went to.
+    const requested: Record<string, string> = region === undefined ? {} : { 'aws:RequestedRegion': region };
+    if (operation === 'DescribeProjects') return { action, resource: '*', context: { ...requested } };
+    if (operation === 'DescribeProjectVersions') return { action, resource: String(input.ProjectArn ?? ''), context: { ...requested } };
     const resource = String(input.ProjectVersionArn ?? input.ResourceArn ?? '');
-    const context: Record<string, string | string[]> = {};
+    const context: Record<string, string | string[]> = { ...requested };
     for (const [k, v] of Object.entries(this.versions.get(resource)?.tags ?? {})) context[`aws:ResourceTag/${k}`] = v;
     if (operation === 'TagResource') {
       const tags = (input.Tags ?? {}) as Record<string, string>;
@@ -402,19 +410,28 @@ export class RekognitionSimulator {
     return v;
   }
 
-  /** One request over HTTP: authorized first (when an authorizer is set), then as call() handles it. */
-  async callOverHttp(operation: string, input: Record<string, unknown>, accessKeyId?: string): Promise<{ status: number; body: unknown; lost?: boolean }> {
-    const denied = await this.authorize?.(this.iamRequest(operation, input), accessKeyId);
+  /**
+   * One request over HTTP: authorized first (when an authorizer is set), then as call() handles it. `region`: the
+   * region the request was signed for, that is the regional endpoint it went to. Every region's endpoint is this one
+   * server; a resource of another region is not found there, as at a real regional endpoint.
+   */
+  async callOverHttp(operation: string, input: Record<string, unknown>, accessKeyId?: string, region?: string): Promise<{ status: number; body: unknown; lost?: boolean }> {
+    const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
+    const denied = await this.authorize?.(this.iamRequest(operation, input, region), accessKeyId);
     if (denied !== undefined) {
-      const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
       this.calls.push({ at: this.clock(), operation, target, outcome: 'AccessDeniedException' });
       return { status: 400, body: { __type: 'AccessDeniedException', Message: denied, message: denied } };
     }
-    return this.call(operation, input);
+    if (region !== undefined && target !== undefined && String(target).split(':')[3] !== region) {
+      this.calls.push({ at: this.clock(), operation, target, outcome: 'ResourceNotFoundException' });
+      const message = `The resource ${String(target)} does not exist in ${region}.`;
+      return { status: 400, body: { __type: 'ResourceNotFoundException', Message: message, message } };
+    }
+    return this.call(operation, input, region);
   }
 
-  /** One request as the wire sees it: faults, then the operation. */
-  call(operation: string, input: Record<string, unknown>): { status: number; body: unknown; lost?: boolean } {
+  /** One request as the wire sees it: faults, then the operation (at the endpoint of `region`, when given). */
+  call(operation: string, input: Record<string, unknown>, region?: string): { status: number; body: unknown; lost?: boolean } {
     const before = this.pendingBefore.get(operation);
     if (before) {
       this.pendingBefore.delete(operation);
@@ -441,7 +458,7 @@ export class RekognitionSimulator {
     if (r < f.throttleRate + f.throughputRate) return fault('ProvisionedThroughputExceededException', 'Provisioned rate exceeded');
     if (r < f.throttleRate + f.throughputRate + f.serverErrorRate) return fault('InternalServerError', 'Internal server error', 500);
     try {
-      const body = this.handle(operation, input);
+      const body = this.handle(operation, input, region);
       const mutating = ['StartProjectVersion', 'StopProjectVersion', 'TagResource', 'UntagResource'].includes(operation);
       const toLose = this.answersToLose.get(operation) ?? 0;
       if (toLose > 0) this.answersToLose.set(operation, toLose - 1);
@@ -470,7 +487,7 @@ export class RekognitionSimulator {
       } catch {
         return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'SerializationException', Message: 'bad JSON' }) };
       }
-      const out = await this.callOverHttp(operation, input, accessKeyOf(req.headers.authorization));
+      const out = await this.callOverHttp(operation, input, accessKeyOf(req.headers.authorization), regionOf(req.headers.authorization));
       const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${this.calls.length}` };
       if (out.status !== 200) headers['x-amzn-errortype'] = String((out.body as { __type: string }).__type);
       return { status: out.status, headers, body: JSON.stringify(out.body) };

@@ -28,12 +28,12 @@ export interface ModelDecl {
 const cache = new Map<string, CfnTemplate>();
 
 /** The template of a stack declaring these models. */
-export function synthModels(stackName: string, models: readonly ModelDecl[], stackTags: Record<string, string> = {}): CfnTemplate {
-  const key = JSON.stringify([stackName, models, stackTags]);
+export function synthModels(stackName: string, models: readonly ModelDecl[], stackTags: Record<string, string> = {}, region = REGION): CfnTemplate {
+  const key = JSON.stringify([stackName, models, stackTags, region]);
   let template = cache.get(key);
   if (!template) {
     const app = new App();
-    const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
+    const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region } });
     for (const m of models) {
       new CustomLabelsModel(stack, m.id, {
         projectVersionArn: m.projectVersionArn,
@@ -62,7 +62,7 @@ export function synthModels(stackName: string, models: readonly ModelDecl[], sta
 }
 
 export function pseudoOf(stackId: string): Pseudo {
-  return { accountId: ACCOUNT, region: REGION, partition: 'aws', stackName: stackId.split('/')[1], stackId };
+  return { accountId: ACCOUNT, region: stackId.split(':')[3] || REGION, partition: 'aws', stackName: stackId.split('/')[1], stackId };
 }
 
 /** The identity policies of the handlers' role, as the template defines them, resolved for this stack. */

@@ -55,6 +55,14 @@ export function busySince(tag: string | undefined): number | undefined {
 }
 
 /**
+ * How early a pass may find the idle time over. The passes run on a 1-minute grid and the idle time is whole minutes,
+ * so its end falls on a pass's scheduled time; each pass reads its clock milliseconds to seconds after that time, by a
+ * different amount each time. Without this allowance the pass at the idle time's end would find it just short about
+ * half the time, and the stop would come a pass (a billed minute) later.
+ */
+export const IDLE_END_ALLOWANCE_MS = 10_000;
+
+/**
  * The demand verdict from the queue as read now and the memory tag's value. The tag is `busy:<epoch ms>` once a pass
  * has seen messages (when it first did), the epoch milliseconds of the first pass that found the queue empty after
  * that, or absent (never busy since the record began). Two tag writes per busy period, none while nothing changes.
@@ -75,7 +83,7 @@ export function demandDecision(declared: DemandDeclaration | undefined, reading:
   }
   const since = tag !== undefined && /^\d{1,16}$/.test(tag) ? Number(tag) : undefined;
   // A time after now (a clock that went back, or an edited tag) is taken as now: the idle time never grows past itself.
-  if (since !== undefined && now < Math.min(since, now) + idleMs) return { verdict: { kind: 'idle', emptySince: since, until: since + idleMs } };
+  if (since !== undefined && now + IDLE_END_ALLOWANCE_MS < Math.min(since, now) + idleMs) return { verdict: { kind: 'idle', emptySince: since, until: since + idleMs } };
   return { verdict: { kind: 'quiet', emptySince: since } };
 }
 

@@ -2,7 +2,8 @@
 // nothing, so that nothing it began can be orphaned if it fails; isComplete does the work, poll by poll.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseProjectVersionArn, placementProblem, stackPlacement } from '../lib/private/project-version-arn';
-import { ATTR, PROP } from '../lib/private/resource-properties';
+import { ATTR, GUARD_REGIONS, PROP } from '../lib/private/resource-properties';
+import { onGuardRegionsEvent } from './guard-regions';
 import { ModelSpec, parseModelSpec } from './model-spec';
 import { claimTags, droppedTags, ownerOf, TAG } from './ownership';
 import { stackStatus } from './cloudformation-api';
@@ -41,6 +42,7 @@ const ON_EVENT_RETRIES = 8;
  * of the SDK's own retries, whose retry quota a long spell of throttling can use up.
  */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
+  if (event.ResourceType === GUARD_REGIONS.resourceType) return onGuardRegionsEvent(event);
   const startedAt = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {

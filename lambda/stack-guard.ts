@@ -14,6 +14,11 @@ import { listProjectArns, listVersions, readRecord, rekognitionClient, toService
 export interface GuardEvent {
   /** The stack's id (its ARN), as the schedule passes it. */
   readonly stack: string;
+  /**
+   * The regions the stack has declared models in, comma-separated, as the guard regions resource remembers them
+   * (lambda/guard-regions.ts). Absent in a schedule written by an earlier release of the library.
+   */
+  readonly regions?: string;
 }
 
 export interface GuardResult {
@@ -35,9 +40,9 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   const declared = await listModelResources(event.stack);
   const stopping: string[] = [];
   const failures: string[] = [];
-  // The stack's own region, and every region a model it declares is in: there the models it owns carry its name
-  // with its region (ownerStack()).
-  for (const region of guardedRegions(stackRegion, declared)) {
+  // The stack's own region, and every region a model it declares or has declared is in: there the models it owns
+  // carry its name with its region (ownerStack()).
+  for (const region of guardedRegions(stackRegion, declared, event.regions?.split(',') ?? [])) {
     const client = rekognitionClient(region);
     const ownerStackName = ownerStack(stackName, stackRegion, region);
     let projectArns: string[];
@@ -88,8 +93,11 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   return { stopping, reason: stopping.length ? `stopping ${stopping.length} model(s) the stack no longer declares` : 'nothing to stop' };
 }
 
-/** The regions the guard looks in: the stack's own, then those of the models the stack declares (their ARNs'). */
-export function guardedRegions(stackRegion: string, declared: readonly { readonly physicalId?: string }[]): string[] {
+/**
+ * The regions the guard looks in: the stack's own, then those the guard regions resource remembers, then those of the
+ * models the stack declares now (their ARNs').
+ */
+export function guardedRegions(stackRegion: string, declared: readonly { readonly physicalId?: string }[], remembered: readonly string[] = []): string[] {
   const regions = declared.map((r) => parseProjectVersionArn(r.physicalId ?? '')?.region).filter((r): r is string => r !== undefined);
-  return [...new Set([stackRegion, ...regions])];
+  return [...new Set([stackRegion, ...remembered.filter((r) => /^[a-z0-9-]+$/.test(r)), ...regions])];
 }

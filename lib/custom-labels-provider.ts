@@ -44,6 +44,8 @@ export class CustomLabelsProvider extends Construct {
   private readonly policy: HandlerPolicy;
   private readonly logGroups = new HandlerLogGroups();
   private readonly declaredVersions = new Map<string, string>();
+  /** Every version the stack declares, tokens included: the guard regions resource reads their regions. */
+  private readonly registeredVersions: string[] = [];
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
   private deadLetters?: cloudwatch.Alarm;
@@ -144,7 +146,7 @@ export class CustomLabelsProvider extends Construct {
       description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
     });
     this.deps = { role: this.role, code, runtime, deadLetterQueue, schedulerRole, logGroups: this.logGroups };
-    addStackGuard(this, this.deps);
+    addStackGuard(this, this.deps, this.serviceToken, () => this.registeredVersions);
   }
 
   /** Lets the handlers write these tag keys of a model besides the library's own (read at synth). */
@@ -196,6 +198,7 @@ export class CustomLabelsProvider extends Construct {
       this.declaredVersions.set(versionArn, declaredBy);
     }
     this.policy.declare(versionArn);
+    this.registeredVersions.push(versionArn);
     return undefined;
   }
 }

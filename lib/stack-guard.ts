@@ -1,12 +1,13 @@
 // The stack guard: every few minutes it stops any model whose ownership tag names this stack but which the stack no
 // longer declares (lambda/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes, not a month.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledge';
+import { GUARD_REGIONS } from './private/resource-properties';
 import { ScheduledPathDeps } from './scheduled-path';
 
 /** The guard function's SDK retry settings. */
@@ -15,7 +16,17 @@ export const GUARD_ENVIRONMENT = { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'stan
 /** How often the stack guard looks for models the stack owns but no longer declares. */
 export const GUARD_RATE = Duration.minutes(5);
 
-export function addStackGuard(scope: Construct, deps: ScheduledPathDeps): void {
+/**
+ * The stack guard, and the resource that remembers the regions it looks in (lambda/guard-regions.ts): the stack's and
+ * every region of a model it has declared, `versionArns` being those it declares now (read at synth).
+ */
+export function addStackGuard(scope: Construct, deps: ScheduledPathDeps, serviceToken: string, versionArns: () => string[]): void {
+  const stack = Stack.of(scope);
+  const regions = new CustomResource(scope, 'GuardRegions', {
+    serviceToken,
+    resourceType: GUARD_REGIONS.resourceType,
+    properties: { [GUARD_REGIONS.versionArns]: Lazy.string({ produce: () => stack.toJsonString(versionArns()) }) },
+  });
   const guard = new lambda.Function(scope, 'StackGuard', {
     description: 'Rekognition Custom Labels models: stops models this stack owns but no longer declares',
     runtime: deps.runtime,
@@ -32,7 +43,7 @@ export function addStackGuard(scope: Construct, deps: ScheduledPathDeps): void {
   new scheduler.Schedule(scope, 'StackGuardSchedule', {
     schedule: scheduler.ScheduleExpression.rate(GUARD_RATE),
     target: new targets.LambdaInvoke(guard, {
-      input: scheduler.ScheduleTargetInput.fromObject({ stack: Stack.of(scope).stackId }),
+      input: scheduler.ScheduleTargetInput.fromObject({ stack: stack.stackId, regions: regions.getAttString(GUARD_REGIONS.regionsAttr) }),
       role: deps.schedulerRole,
       deadLetterQueue: deps.deadLetterQueue,
       retryAttempts: 3,

@@ -7,7 +7,7 @@ import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { busySince, demandDecision, DemandDeclaration, demandRunId } from '../lambda/demand';
+import { busySince, demandDecision, DemandDeclaration, demandRunId, IDLE_END_ALLOWANCE_MS } from '../lambda/demand';
 import { desiredState, stopCause } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
@@ -23,6 +23,7 @@ const START_MS = 8 * MIN;
 const STOP_MS = 2 * MIN;
 const PASS_MS = MIN;
 const IDLE = 15 * MIN;
+const LATENCY_MS = 1_000;
 const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/widgets-work`;
 const QUEUE_ARN = queueArnOf(QUEUE_URL);
 const OTHER_QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/someone-elses-work`;
@@ -116,6 +117,19 @@ describe('demand-driven runs on the virtual clock', () => {
   const at = (when: number, run: () => void) => w.cfn.schedule(when, async () => run());
   const firstAfter = (v: string, status: string, from: number) => w.sim.history(v).find((h) => h.status === status && h.at >= from);
   const statusesBetween = (v: string, from: number, to: number) => w.sim.history(v).filter((h) => h.at >= from && h.at <= to).map((h) => h.status);
+  /**
+   * The stop for an idle queue: the first pass after the emptying records it (the memory tag), and the stop comes at the
+   * pass scheduled at that record plus the idle time (the decision's allowance absorbs the passes' own latency: the
+   * world's clock runs on in real time while a handler runs). `LATENCY_MS` is the handler's time from its clock
+   * reading to its StopProjectVersion, far below a pass: a stop one pass late fails.
+   */
+  function expectIdleStop(v: string, stoppingAt: number, emptied: number): void {
+    const emptySince = Number(w.sim.status(v).tags['cdk-custom-labels:demand-empty-since']);
+    expect(emptySince - emptied).toBeGreaterThanOrEqual(0);
+    expect(emptySince - emptied).toBeLessThanOrEqual(PASS_MS + LATENCY_MS);
+    expect(stoppingAt - emptySince).toBeGreaterThanOrEqual(IDLE - IDLE_END_ALLOWANCE_MS);
+    expect(stoppingAt - emptySince).toBeLessThanOrEqual(IDLE + LATENCY_MS);
+  }
   const handlerReads = () => w.sqs.calls.filter((c) => c.action === 'sqs:GetQueueAttributes' && c.accessKeyId === FAKE_ENV.AWS_ACCESS_KEY_ID);
 
   test('demand: the first message starts the model, an empty queue stops it after the idle time', async () => {
@@ -144,8 +158,7 @@ describe('demand-driven runs on the virtual clock', () => {
     // Running all the while the message was visible or in flight, and through the idle time.
     expect(statusesBetween(v, starting.at, emptied + IDLE - 1)).toEqual(['STARTING', 'RUNNING']);
     const stopping = firstAfter(v, 'STOPPING', first)!;
-    expect(stopping.at - emptied).toBeGreaterThanOrEqual(IDLE);
-    expect(stopping.at - emptied).toBeLessThanOrEqual(IDLE + PASS_MS);
+    expectIdleStop(v, stopping.at, emptied);
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
     expect(w.sim.countCalls('StopProjectVersion')).toBe(1);
@@ -198,8 +211,7 @@ describe('demand-driven runs on the virtual clock', () => {
     expect(firstAfter(v, 'STARTING', t0)!.at - (t0 + 5 * MIN)).toBeLessThanOrEqual(PASS_MS);
     // The second message arrived and left between two passes: no pass saw it, so the first idle time ran out.
     const stopping = firstAfter(v, 'STOPPING', t0)!;
-    expect(stopping.at - emptied).toBeGreaterThanOrEqual(IDLE);
-    expect(stopping.at - emptied).toBeLessThanOrEqual(IDLE + PASS_MS);
+    expectIdleStop(v, stopping.at, emptied);
   }, 90_000);
 
   test('precedence: a STOPPED hold beats demand; once it ends, demand starts the model', async () => {
@@ -241,8 +253,7 @@ describe('demand-driven runs on the virtual clock', () => {
     expect(restarted).toMatchObject({ min: 1 });
     expect(restarted.at).toBeLessThan(MONDAY + 18 * HOUR + 15 * MIN);
     const stopping = firstAfter(v, 'STOPPING', restarted.at)!;
-    expect(stopping.at - emptied).toBeGreaterThanOrEqual(IDLE);
-    expect(stopping.at - emptied).toBeLessThanOrEqual(IDLE + PASS_MS);
+    expectIdleStop(v, stopping.at, emptied);
     expect(w.sim.status(v).status).toBe('STOPPED');
   }, 90_000);
 
@@ -386,6 +397,9 @@ describe('the demand verdict and the precedence', () => {
     ['a busy tag someone edited', empty, 'busy', { kind: 'quiet' }, undefined],
     ['empty within the idle time', empty, String(now - 10 * MIN), { kind: 'idle', emptySince: now - 10 * MIN, until: now + 5 * MIN }, undefined],
     ['empty for exactly the idle time', empty, String(now - IDLE), { kind: 'quiet', emptySince: now - IDLE }, undefined],
+    // The pass scheduled at the idle time's end, reading its clock a little before the pass that began the idle time did.
+    ['empty for the idle time less the passes\' allowance', empty, String(now - IDLE + IDLE_END_ALLOWANCE_MS), { kind: 'quiet', emptySince: now - IDLE + IDLE_END_ALLOWANCE_MS }, undefined],
+    ['empty for less than that', empty, String(now - IDLE + IDLE_END_ALLOWANCE_MS + 1), { kind: 'idle', emptySince: now - IDLE + IDLE_END_ALLOWANCE_MS + 1, until: now + IDLE_END_ALLOWANCE_MS + 1 }, undefined],
     ['never busy', empty, undefined, { kind: 'quiet' }, undefined],
     ['a tag someone edited', empty, 'soon', { kind: 'quiet' }, undefined],
   ])('%s', (_, reading, tag, verdict, writeTag) => {

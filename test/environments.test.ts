@@ -7,6 +7,7 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
 import { CustomLabelsModel } from '../lib';
+import { guardRegionsPhysicalId, regionsOfPhysicalId, rememberedRegions } from '../lambda/guard-regions';
 import { guardedRegions } from '../lambda/stack-guard';
 import { guardVerdict } from '../lambda/reconcile';
 import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';
@@ -91,8 +92,21 @@ describe('a model of another region than the stack\'s', () => {
       expect(verdict).toEqual({ kind: 'leave', reason: 'not owned by this stack' });
     });
 
-    test('the guard looks in the stack\'s region and those of the models it declares', () => {
+    test('the guard looks in the stack\'s region, those it remembers and those of the models it declares', () => {
       expect(guardedRegions('us-east-1', [{ physicalId: WEST }, { physicalId: EAST }, { physicalId: WEST }, { physicalId: 'not-an-arn' }, {}])).toEqual(['us-east-1', 'eu-west-1']);
+      expect(guardedRegions('us-east-1', [{ physicalId: EAST }], ['us-east-1', 'ap-northeast-1', ''])).toEqual(['us-east-1', 'ap-northeast-1']);
+    });
+
+    test('the guard regions resource never forgets a region while the stack lives', () => {
+      const created = rememberedRegions('us-east-1', undefined, [EAST, WEST]);
+      expect(created).toEqual(['us-east-1', 'eu-west-1']);
+      const id = guardRegionsPhysicalId(created);
+      expect(regionsOfPhysicalId(id)).toEqual(created);
+      // An update that declares no model of eu-west-1 keeps it, and adds a new region in order.
+      expect(rememberedRegions('us-east-1', id, [EAST])).toEqual(['us-east-1', 'eu-west-1']);
+      expect(rememberedRegions('us-east-1', id, [EAST.replace('us-east-1', 'ap-northeast-1')])).toEqual(['us-east-1', 'ap-northeast-1', 'eu-west-1']);
+      // A physical id CloudFormation made up (an abandoned create) remembers nothing.
+      expect(regionsOfPhysicalId('WidgetsStack-GuardRegions-ABC123')).toEqual([]);
     });
   });
 
@@ -156,6 +170,26 @@ describe('a model of another region than the stack\'s', () => {
       expect(calls[0].stopping).toEqual([w1]);
       expect(w.sim.status(w1).status).toBe('STOPPED');
       expect(w.sim.status(w2)).toMatchObject({ status: 'RUNNING', min: 2 });
+    });
+
+    test('the stack guard stops a model of a region the stack no longer declares any model in', async () => {
+      const east = w.model('widgets.v1');
+      const west = westModel('gadgets.v1');
+      await deploy([{ id: 'Widgets', projectVersionArn: east }, { id: 'Gadgets', projectVersionArn: west }]);
+      expect(w.cfn.guardRegions).toBe('us-east-1,eu-west-1');
+      w.cfn.addPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' } as PolicyStatement] });
+      const removal = await deploy([{ id: 'Widgets', projectVersionArn: east }]);
+      expect(removal.dropped).toEqual([west]);
+      // The template names no model of eu-west-1 any more; the guard regions resource still remembers the region.
+      expect(w.cfn.guardRegions).toBe('us-east-1,eu-west-1');
+      w.cfn.clearExtraPolicies();
+      const liftedAt = w.clock.now;
+      const calls = runStackGuard(w.cfn, w.handlers.onGuard, liftedAt + 5 * MIN, liftedAt + 20 * MIN);
+      await w.cfn.drain(liftedAt + 21 * MIN);
+      expect(calls.filter((c) => c.error)).toEqual([]);
+      expect(calls[0].stopping).toEqual([west]);
+      expect(w.sim.status(west).status).toBe('STOPPED');
+      expect(w.sim.status(east)).toMatchObject({ status: 'RUNNING', min: 2 });
     });
 
     test('the scheduled path reaches a model of another region under the same owner value', async () => {

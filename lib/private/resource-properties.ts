@@ -42,6 +42,16 @@ export const REMOVAL = { destroy: 'destroy', retain: 'retain' } as const;
 /** The custom resource type. */
 export const RESOURCE_TYPE = 'Custom::RekognitionCustomLabelsModel';
 
+/**
+ * The resource that remembers the regions the stack guard looks in (lambda/guard-regions.ts): its one property, the
+ * stack's declared version ARNs as a JSON list, and its attribute, the regions as a comma-separated list.
+ */
+export const GUARD_REGIONS = {
+  resourceType: 'Custom::RekognitionCustomLabelsGuardRegions',
+  versionArns: 'ProjectVersionArns',
+  regionsAttr: 'Regions',
+} as const;
+
 /** Attribute names the handler returns in Data (read with getAtt). */
 export const ATTR = {
   projectArn: 'ProjectArn',

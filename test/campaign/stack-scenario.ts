@@ -12,8 +12,11 @@ import { World } from '../support/world';
 import { faultsArbitrary, Violation } from './scenario';
 
 const MIN = 60_000;
-/** The versions a stack may declare: two projects of two versions each. */
-const POOL = [['widgets', 'widgets.v1'], ['widgets', 'widgets.v2'], ['gadgets', 'gadgets.v1'], ['gadgets', 'gadgets.v2']] as const;
+/**
+ * The versions a stack may declare: two projects of two versions each, one in the stack's region and one in another
+ * (so swaps, removals and rollbacks cross regions, and the guard looks in both).
+ */
+const POOL = [['widgets', 'widgets.v1', 'us-east-1'], ['widgets', 'widgets.v2', 'us-east-1'], ['gadgets', 'gadgets.v1', 'eu-west-1'], ['gadgets', 'gadgets.v2', 'eu-west-1']] as const;
 /**
  * How long after a deploy settles a model the stack no longer declares may still bill: a model still STARTING may
  * refuse a stop until it is RUNNING (the rest of a start), then the guard's next run (5 minutes), then the stop.
@@ -112,7 +115,7 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
   // One stack id for every scenario (each starts from an empty world): IAM answers carry over between them.
   const cfn = w.newStack('CampaignStack', '6f1d7c3e-0000-4000-8000-000000000001');
   const stack = new StackDeployment(cfn);
-  const arns = POOL.map(([project, name]) => w.model(name, 'TRAINING_COMPLETED', project));
+  const arns = POOL.map(([project, name, region]) => w.sim.addVersion(w.sim.addProject(project, region), name));
   w.sim.faults = { ...s.faults };
   let ids = 0;
   const nextId = () => `Model${ids++}`;

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { IamEnforcer, PolicyDocument } from './iam';
 import { LoopbackServer, serveOnLoopback } from './loopback-server';
 import { IamRequest } from './rekognition-simulator';
+import { RESOURCE_TYPE } from '../../lib/private/resource-properties';
 import { handlerPolicies, synthModels } from './templates';
 import { VirtualClock } from './virtual-time';
 
@@ -32,7 +33,7 @@ export interface Handlers {
   /** The scheduled path (lambda/on-schedule.ts), for the batch-window tests. */
   onSchedule(event: unknown): Promise<{ converged: boolean; reason: string }>;
   /** The stack guard (lambda/stack-guard.ts). */
-  onGuard(event: { stack: string }): Promise<{ stopping: readonly string[]; reason: string }>;
+  onGuard(event: { stack: string; regions?: string }): Promise<{ stopping: readonly string[]; reason: string }>;
 }
 
 export interface CfnAnswer {
@@ -102,6 +103,11 @@ export class CloudFormationEmulator {
   public stackStatus = 'CREATE_IN_PROGRESS';
   /** What ListStackResources answers: the model resources' logical ids and physical ids. */
   public readonly resources = new Map<string, string>();
+  /**
+   * What the stack guard's schedule carries as its `regions`: the guard regions resource's Regions attribute as the
+   * last deploy left it (stack-deployment.ts), undefined where no deploy wrote one.
+   */
+  public guardRegions?: string;
   /** The handler role, as IAM evaluates it. */
   public readonly iam: IamEnforcer;
   /** Policies besides the template's, e.g. an explicit deny an account adds (a permissions boundary, an SCP). */
@@ -265,7 +271,7 @@ export class CloudFormationEmulator {
       ResourceProperties: { ServiceToken: 'token', ...stringProps(props) },
       ...extra,
     };
-    this.followRequest(requestType, logicalId, String(props.ProjectVersionArn));
+    if (event.ResourceType === RESOURCE_TYPE) this.followRequest(requestType, logicalId, String(props.ProjectVersionArn));
     // The construct sets the resource's serviceTimeout to CloudFormation's maximum, an hour.
     this.sent.push({ requestId, requestType, sentAt: at, timeoutAt: at + 3600_000 });
     // CloudFormation invokes the framework's onEvent asynchronously: it is a task like any other.
@@ -273,16 +279,16 @@ export class CloudFormationEmulator {
     return requestId;
   }
 
-  create(logicalId: string, props: Record<string, string | undefined>, at?: number): string {
-    return this.send('Create', logicalId, props, {}, at);
+  create(logicalId: string, props: Record<string, string | undefined>, at?: number, resourceType = RESOURCE_TYPE): string {
+    return this.send('Create', logicalId, props, { ResourceType: resourceType }, at);
   }
 
-  update(logicalId: string, physicalId: string, props: Record<string, string | undefined>, oldProps: Record<string, string | undefined>, at?: number): string {
-    return this.send('Update', logicalId, props, { PhysicalResourceId: physicalId, OldResourceProperties: { ServiceToken: 'token', ...stringProps(oldProps) } }, at);
+  update(logicalId: string, physicalId: string, props: Record<string, string | undefined>, oldProps: Record<string, string | undefined>, at?: number, resourceType = RESOURCE_TYPE): string {
+    return this.send('Update', logicalId, props, { ResourceType: resourceType, PhysicalResourceId: physicalId, OldResourceProperties: { ServiceToken: 'token', ...stringProps(oldProps) } }, at);
   }
 
-  remove(logicalId: string, physicalId: string, props: Record<string, string | undefined>, at?: number): string {
-    return this.send('Delete', logicalId, props, { PhysicalResourceId: physicalId }, at);
+  remove(logicalId: string, physicalId: string, props: Record<string, string | undefined>, at?: number, resourceType = RESOURCE_TYPE): string {
+    return this.send('Delete', logicalId, props, { ResourceType: resourceType, PhysicalResourceId: physicalId }, at);
   }
 
   /** Runs tasks in virtual-time order until `done()` holds, no task is left, or virtual time passes `until`. */

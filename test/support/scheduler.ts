@@ -144,7 +144,7 @@ export interface GuardCall {
   readonly error?: string;
 }
 
-type OnGuard = (event: { stack: string }) => Promise<{ stopping: readonly string[]; reason: string }>;
+type OnGuard = (event: { stack: string; regions?: string }) => Promise<{ stopping: readonly string[]; reason: string }>;
 
 /**
  * The stack guard's schedule: one asynchronous invocation every `everyMs` from `from` to `to`, under the stack's
@@ -158,7 +158,7 @@ export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, fro
       if (cfn.stackStatus === 'DELETE_COMPLETE') return;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          const result = await cfn.asHandler(() => withEnvironment(GUARD_ENVIRONMENT, () => onGuard({ stack: cfn.stackId })));
+          const result = await cfn.asHandler(() => withEnvironment(GUARD_ENVIRONMENT, () => onGuard({ stack: cfn.stackId, ...(cfn.guardRegions === undefined ? {} : { regions: cfn.guardRegions }) })));
           calls.push({ at: Date.now(), stopping: result.stopping });
           return;
         } catch (e) {

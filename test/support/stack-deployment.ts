@@ -19,11 +19,16 @@
 // changed, so a value an operator wrote, a hold, survives a deploy that leaves the parameter as it was).
 // Identities of the template's other roles (a client's) get their role's policies as each phase puts them in force.
 //
+// The guard regions resource (Custom::RekognitionCustomLabelsGuardRegions) is created, updated, rolled back and
+// deleted with the models, and its Regions attribute is what the guard's schedule carries (cfn.guardRegions); a new
+// physical id of it is a replacement, whose old id the cleanup deletes.
+//
 // Requests go through the CloudFormation emulator, so through the real Provider framework runtime and the shipped
 // handlers, and every call they make is evaluated by IAM against the phase's policy.
 import { CfnAnswer, CloudFormationEmulator } from './cloudformation';
 import { CfnTemplate, IamEnforcer, PolicyDocument, rolePolicies } from './iam';
 import { ParameterStore } from './parameter-store';
+import { GUARD_REGIONS } from '../../lib/private/resource-properties';
 import { handlerPolicies, modelResources, pseudoOf, ssmParameters } from './templates';
 
 export interface DeployOptions {
@@ -56,9 +61,13 @@ function madeUpPhysicalId(stackName: string, logicalId: string): string {
   return `${stackName}-${logicalId}-${Math.random().toString(36).slice(2, 14).toUpperCase()}`;
 }
 
+const GUARD_REGIONS_TYPE = GUARD_REGIONS.resourceType;
+
 export class StackDeployment {
   private template?: CfnTemplate;
   private live = new Map<string, Live>();
+  /** The guard regions resource as CloudFormation believes it is: its logical id, physical id and properties. */
+  private guard?: Live & { readonly logicalId: string };
 
   /**
    * @param policiesOf the role's policies of a template; a test may swap in another IAM design, to show that the
@@ -119,10 +128,12 @@ export class StackDeployment {
     this.writeParameters(template, false, () => undefined);
     const wanted = modelResources(template, this.cfn.stackId);
     const sent = [...wanted].map(([logicalId, props]) => ({ logicalId, props, requestId: this.cfn.create(logicalId, props) }));
-    const failed = await this.await(sent.map((s) => s.requestId), options);
+    const guard = this.sendGuardRegions(template);
+    const failed = await this.await([...sent.map((s) => s.requestId), ...(guard ? [guard.requestId] : [])], options);
     for (const s of sent) log.push(this.entry(`Create ${s.logicalId}`, s.requestId));
     if (!failed) {
       for (const s of sent) this.live.set(s.logicalId, { physicalId: this.cfn.answers.get(s.requestId)!.PhysicalResourceId, props: s.props });
+      this.settleGuardRegions(guard);
       this.template = template;
       this.writeParameters(template, true, (id) => this.live.get(id)?.physicalId);
       return this.finish('CREATE_COMPLETE', log, []);
@@ -150,11 +161,13 @@ export class StackDeployment {
         updates.push({ logicalId, props, old, requestId: this.cfn.update(logicalId, old.physicalId, props, old.props) });
       }
     }
-    const failed = await this.await([...creates, ...updates].map((r) => r.requestId), options);
+    const guard = this.sendGuardRegions(template);
+    const failed = await this.await([...[...creates, ...updates].map((r) => r.requestId), ...(guard ? [guard.requestId] : [])], options);
     for (const r of creates) log.push(this.entry(`Create ${r.logicalId}`, r.requestId));
     for (const r of updates) log.push(this.entry(`Update ${r.logicalId}`, r.requestId));
 
     if (!failed) {
+      const replacedGuard = this.settleGuardRegions(guard);
       const cleanup: { logicalId: string; physicalId: string; props: Record<string, string> }[] = [];
       for (const [logicalId, old] of this.live) if (!wanted.has(logicalId)) cleanup.push({ logicalId, ...old });
       for (const r of updates) {
@@ -172,6 +185,8 @@ export class StackDeployment {
       this.writeParameters(template, true, (id) => this.live.get(id)?.physicalId);
       this.deleteParameters(oldTemplate, template);
       this.cfn.stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+      // The guard regions resource's old physical id, if it has a new one: its delete is a no-op, never dropped.
+      if (replacedGuard) await this.await([this.cfn.remove(replacedGuard.logicalId, replacedGuard.physicalId, replacedGuard.props, undefined, GUARD_REGIONS_TYPE)], {});
       const dropped = await this.cleanupDeletes(cleanup, log);
       return this.finish('UPDATE_COMPLETE', log, dropped);
     }
@@ -194,7 +209,13 @@ export class StackDeployment {
       const physicalId = answer?.PhysicalResourceId ?? r.old.physicalId;
       return { ...r, physicalId, rollbackId: this.cfn.update(r.logicalId, physicalId, r.old.props, r.props) };
     });
-    const rollbackFailed = await this.await(rollbacks.map((r) => r.rollbackId), {});
+    // The guard regions resource back to its old properties too, from the physical id its update may have given it.
+    const guardAnswer = guard ? this.cfn.answers.get(guard.requestId) : undefined;
+    const guardBack = guard?.previous && guardAnswer?.Status === 'SUCCESS' && JSON.stringify(guard.props) !== JSON.stringify(guard.previous.props)
+      ? { ...guard, requestId: this.cfn.update(guard.logicalId, guardAnswer.PhysicalResourceId, guard.previous.props, guard.props, undefined, GUARD_REGIONS_TYPE), props: guard.previous.props }
+      : undefined;
+    const rollbackFailed = await this.await([...rollbacks.map((r) => r.rollbackId), ...(guardBack ? [guardBack.requestId] : [])], {});
+    this.settleGuardRegions(guardBack);
     for (const r of rollbacks) log.push({ what: `Update (rollback) ${r.logicalId}`, answer: this.cfn.answers.get(r.rollbackId) });
     if (rollbackFailed) return this.finish('UPDATE_ROLLBACK_FAILED', log, []);
     this.writeParameters(oldTemplate, true, (id) => this.live.get(id)?.physicalId);
@@ -216,10 +237,42 @@ export class StackDeployment {
     const failed = sent.filter((s) => this.cfn.answers.get(s.requestId)?.Status !== 'SUCCESS');
     for (const s of sent) log.push({ what: `Delete ${s.logicalId} ${s.physicalId}`, answer: this.cfn.answers.get(s.requestId) });
     if (failed.length > 0) return this.finish('DELETE_FAILED', log, []);
+    if (this.guard) {
+      // Deleted after the models (the guard's schedule, which reads it, goes before; nothing of it waits on them).
+      await this.await([this.cfn.remove(this.guard.logicalId, this.guard.physicalId, this.guard.props, undefined, GUARD_REGIONS_TYPE)], {});
+      this.guard = undefined;
+      this.cfn.guardRegions = undefined;
+    }
     if (this.template) this.deleteParameters(this.template);
     this.live.clear();
     this.template = undefined;
     return this.finish('DELETE_COMPLETE', log, []);
+  }
+
+  /**
+   * Sends the template's guard regions resource its Create, or its Update when its properties changed; undefined when
+   * there is nothing to send (none in the template, or unchanged).
+   */
+  private sendGuardRegions(template: CfnTemplate): { logicalId: string; props: Record<string, string>; requestId: string; previous?: Live } | undefined {
+    const [entry] = [...modelResources(template, this.cfn.stackId, GUARD_REGIONS_TYPE)];
+    if (!entry) return undefined;
+    const [logicalId, props] = entry;
+    const previous = this.guard?.logicalId === logicalId ? this.guard : undefined;
+    if (previous && JSON.stringify(previous.props) === JSON.stringify(props)) return undefined;
+    const requestId = previous
+      ? this.cfn.update(logicalId, previous.physicalId, props, previous.props, undefined, GUARD_REGIONS_TYPE)
+      : this.cfn.create(logicalId, props, undefined, GUARD_REGIONS_TYPE);
+    return { logicalId, props, requestId, previous };
+  }
+
+  /** Records a guard regions request that succeeded; returns the resource it replaced (a new physical id), if any. */
+  private settleGuardRegions(sent: { logicalId: string; props: Record<string, string>; requestId: string } | undefined): (Live & { logicalId: string }) | undefined {
+    const answer = sent ? this.cfn.answers.get(sent.requestId) : undefined;
+    if (!sent || answer?.Status !== 'SUCCESS') return undefined;
+    const before = this.guard;
+    this.guard = { logicalId: sent.logicalId, physicalId: answer.PhysicalResourceId, props: sent.props };
+    this.cfn.guardRegions = answer.Data?.[GUARD_REGIONS.regionsAttr];
+    return before && before.physicalId !== answer.PhysicalResourceId ? before : undefined;
   }
 
   /** Runs until every request is answered; true when one failed, or when another resource failed meanwhile. */

@@ -70,12 +70,15 @@ export function handlerPolicies(template: CfnTemplate, stackId: string): PolicyD
   return rolePolicies(template, 'RekognitionCustomLabelsProviderHandlerRole', pseudoOf(stackId));
 }
 
-/** The model resources of a template: logical id to the properties CloudFormation sends (strings, no ServiceToken). */
-export function modelResources(template: CfnTemplate, stackId: string): Map<string, Record<string, string>> {
+/**
+ * The model resources of a template (or those of another custom resource type): logical id to the properties
+ * CloudFormation sends (strings, no ServiceToken).
+ */
+export function modelResources(template: CfnTemplate, stackId: string, resourceType: string = RESOURCE_TYPE): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const r = resource as { Type: string; Properties?: Record<string, unknown> };
-    if (r.Type !== RESOURCE_TYPE) continue;
+    if (r.Type !== resourceType) continue;
     const props = { ...(resolveIntrinsics(r.Properties ?? {}, template, pseudoOf(stackId)) as Record<string, unknown>) };
     delete props.ServiceToken;
     out.set(logicalId, Object.fromEntries(Object.entries(props).map(([k, v]) => [k, String(v)])));

@@ -11,7 +11,7 @@ import { guardRegionsPhysicalId, regionsOfPhysicalId, rememberedRegions } from '
 import { guardedRegions } from '../lambda/stack-guard';
 import { guardVerdict } from '../lambda/reconcile';
 import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';
-import { runStackGuard } from './support/scheduler';
+import { GuardCall, runStackGuard } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { handlerPolicies, ModelDecl, synthModels } from './support/templates';
 import { props, World } from './support/world';
@@ -153,20 +153,28 @@ describe('a model of another region than the stack\'s', () => {
       expect(misdirected()).toEqual([]);
     });
 
-    test('the stack guard stops a model of another region that the stack no longer declares', async () => {
-      const w1 = westModel('widgets.v1');
-      const w2 = westModel('widgets.v2');
-      await deploy([{ id: 'Widgets', projectVersionArn: w1 }, { id: 'Gadgets', projectVersionArn: w2 }]);
-      const denyStop: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' } as PolicyStatement] };
-      w.cfn.addPolicy(denyStop);
-      const removal = await deploy([{ id: 'Gadgets', projectVersionArn: w2 }]);
-      expect(removal.dropped).toEqual([w1]);
-      expect(w.sim.status(w1).status).toBe('RUNNING');
+    // A Deny on StopProjectVersion makes a removal's cleanup leave its model running, for the guard to find.
+    const DENY_STOP: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' } as PolicyStatement] };
+
+    /** Lifts DENY_STOP, runs the stack guard every 5 minutes for 15 minutes, and returns its calls, none failed. */
+    async function guardAfterDenyLifted(): Promise<GuardCall[]> {
       w.cfn.clearExtraPolicies();
       const liftedAt = w.clock.now;
       const calls = runStackGuard(w.cfn, w.handlers.onGuard, liftedAt + 5 * MIN, liftedAt + 20 * MIN);
       await w.cfn.drain(liftedAt + 21 * MIN);
       expect(calls.filter((c) => c.error)).toEqual([]);
+      return calls;
+    }
+
+    test('the stack guard stops a model of another region that the stack no longer declares', async () => {
+      const w1 = westModel('widgets.v1');
+      const w2 = westModel('widgets.v2');
+      await deploy([{ id: 'Widgets', projectVersionArn: w1 }, { id: 'Gadgets', projectVersionArn: w2 }]);
+      w.cfn.addPolicy(DENY_STOP);
+      const removal = await deploy([{ id: 'Gadgets', projectVersionArn: w2 }]);
+      expect(removal.dropped).toEqual([w1]);
+      expect(w.sim.status(w1).status).toBe('RUNNING');
+      const calls = await guardAfterDenyLifted();
       expect(calls[0].stopping).toEqual([w1]);
       expect(w.sim.status(w1).status).toBe('STOPPED');
       expect(w.sim.status(w2)).toMatchObject({ status: 'RUNNING', min: 2 });
@@ -177,16 +185,12 @@ describe('a model of another region than the stack\'s', () => {
       const west = westModel('gadgets.v1');
       await deploy([{ id: 'Widgets', projectVersionArn: east }, { id: 'Gadgets', projectVersionArn: west }]);
       expect(w.cfn.guardRegions).toBe('us-east-1,eu-west-1');
-      w.cfn.addPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' } as PolicyStatement] });
+      w.cfn.addPolicy(DENY_STOP);
       const removal = await deploy([{ id: 'Widgets', projectVersionArn: east }]);
       expect(removal.dropped).toEqual([west]);
       // The template names no model of eu-west-1 any more; the guard regions resource still remembers the region.
       expect(w.cfn.guardRegions).toBe('us-east-1,eu-west-1');
-      w.cfn.clearExtraPolicies();
-      const liftedAt = w.clock.now;
-      const calls = runStackGuard(w.cfn, w.handlers.onGuard, liftedAt + 5 * MIN, liftedAt + 20 * MIN);
-      await w.cfn.drain(liftedAt + 21 * MIN);
-      expect(calls.filter((c) => c.error)).toEqual([]);
+      const calls = await guardAfterDenyLifted();
       expect(calls[0].stopping).toEqual([west]);
       expect(w.sim.status(west).status).toBe('STOPPED');
       expect(w.sim.status(east)).toMatchObject({ status: 'RUNNING', min: 2 });

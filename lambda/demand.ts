@@ -29,7 +29,10 @@ export type DemandVerdict =
   | { readonly kind: 'none' }
   /** The queue holds messages: run. `since`: when a pass first saw them (this busy period's id). */
   | { readonly kind: 'busy'; readonly messages: number; readonly since: number }
-  /** Empty, but for less than the idle time: keep running until `until` (epoch ms). */
+  /**
+   * Empty, but for less than the idle time: keep running. `until` (epoch ms): the idle time's end, the scheduled time of
+   * the pass that stops the model (which may read its clock up to IDLE_END_ALLOWANCE_MS before `until`).
+   */
   | { readonly kind: 'idle'; readonly emptySince: number; readonly until: number }
   /** Empty for the idle time or longer, or no message since the memory began: no demand. */
   | { readonly kind: 'quiet'; readonly emptySince?: number };

@@ -1,9 +1,9 @@
 // The regions the stack guard looks in, remembered by a custom resource of their own (Custom::RekognitionCustomLabels-
 // GuardRegions): the stack's region and every region a model of the stack has been declared in since. A model of a
 // region the template no longer names may still run there (a removal's Delete that failed, which CloudFormation
-// drops), so a region is never forgotten while the stack lives. CloudFormation hands an update nothing of the
-// resource's past but its physical id, so the regions are kept in it; a new id is a replacement, whose Delete of the
-// old id is a no-op, as is every Delete of this resource.
+// drops), so a region is never forgotten while the stack lives. CloudFormation hands an update the resource's
+// physical id and its previous properties, not their history, so the regions are kept in the physical id; a new id is
+// a replacement, whose Delete of the old id is a no-op, as is every Delete of this resource.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseProjectVersionArn, regionOfArn } from '../lib/private/project-version-arn';
 import { GUARD_REGIONS } from '../lib/private/resource-properties';
@@ -29,7 +29,7 @@ export function guardRegionsPhysicalId(regions: readonly string[]): string {
   return `${ID_PREFIX}${regions.join(',')}`;
 }
 
-/** onEvent for this resource: no AWS call, answered at once (isComplete has nothing to wait for). */
+/** onEvent for this resource: no AWS call; its isComplete finds nothing to wait for at its first poll. */
 export function onGuardRegionsEvent(event: CloudFormationCustomResourceEvent): { PhysicalResourceId: string; Data?: Record<string, string>; CustomLabels: { skip: string; deadline: number } } {
   if (event.RequestType === 'Delete') {
     return { PhysicalResourceId: event.PhysicalResourceId, CustomLabels: { skip: 'the guard regions resource holds nothing to delete', deadline: 0 } };

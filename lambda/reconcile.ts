@@ -273,6 +273,15 @@ export function onEventMayRunAgain(error: ServiceError, elapsedMs: number): bool
   return isTransient(error) || (error.name === 'AccessDeniedException' && elapsedMs < IAM_PROPAGATION_MS);
 }
 
+/**
+ * Whether an error says that this account cannot use the region at all: its endpoint does not resolve (no such
+ * region: a typo in a version ARN) or the region is not enabled for the account (an opt-in region answers every call
+ * with UnrecognizedClientException until it is enabled). Nothing the library does there can succeed, now or later.
+ */
+export function regionUnusable(error: ServiceError): boolean {
+  return error.name === 'ENOTFOUND' || error.name === 'UnrecognizedClientException';
+}
+
 /** Whether an error passes by itself (throttling, a 5xx, a lost connection, too many units in the account). */
 export function isTransient(error: ServiceError): boolean {
   return RETRYABLE.has(error.name ?? '') || (error.httpStatusCode !== undefined && error.httpStatusCode >= 500);

@@ -42,7 +42,10 @@ function isNotFound(e: unknown): boolean {
 /** The fields of an SDK error that the decision logic reads. */
 export function toServiceError(e: unknown): ServiceError {
   const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  return { name: err?.name ?? err?.code, message: err?.message, httpStatusCode: err?.$metadata?.httpStatusCode };
+  // A network failure reaches us as Node's own error, named plain 'Error', with what happened in its code
+  // (ECONNRESET, ENOTFOUND); a service's error is named after its exception.
+  const name = err?.name && err.name !== 'Error' ? err.name : (err?.code ?? err?.name);
+  return { name, message: err?.message, httpStatusCode: err?.$metadata?.httpStatusCode };
 }
 
 /** The ARN of the named project, or undefined when the account has no such project. */

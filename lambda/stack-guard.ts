@@ -6,7 +6,7 @@ import { modelRef } from './model-spec';
 import { parseProjectVersionArn, regionOfArn } from '../lib/private/project-version-arn';
 import { claimTags, ownerStack } from './ownership';
 import { listModelResources, stackStatus } from './cloudformation-api';
-import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardVerdict, isTransient } from './reconcile';
+import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardVerdict, isTransient, regionUnusable } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { reportAction } from './events';
 import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
@@ -42,7 +42,8 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   const failures: string[] = [];
   // The stack's own region, and every region a model it declares or has declared is in: there the models it owns
   // carry its name with its region (ownerStack()).
-  for (const region of guardedRegions(stackRegion, declared, event.regions?.split(',') ?? [])) {
+  const skipped: string[] = [];
+  for (const { region, rememberedOnly } of guardedRegions(stackRegion, declared, event.regions?.split(',') ?? [])) {
     const client = rekognitionClient(region);
     const ownerStackName = ownerStack(stackName, stackRegion, region);
     let projectArns: string[];
@@ -50,7 +51,14 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
       projectArns = await listProjectArns(client);
     } catch (e) {
       const error = toServiceError(e);
-      if (!isTransient(error)) failures.push(`The stack guard could not list the models of ${region}: ${error.name}: ${error.message}`);
+      if (rememberedOnly && regionUnusable(error)) {
+        // A region the stack once named and names no more, which this account cannot use (a typo that never ran a
+        // model, or a region since disabled): failing every run for it would only keep the alarm ringing.
+        log('stack guard skips a region it cannot use', { region, error: `${error.name}: ${error.message}` });
+        skipped.push(region);
+      } else if (!isTransient(error)) {
+        failures.push(`The stack guard could not list the models of ${region}: ${error.name}: ${error.message}`);
+      }
       continue;
     }
     for (const projectArn of projectArns) {
@@ -90,14 +98,16 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   }
   // Thrown, so that Lambda retries and then the dead-letter queue (alarmed) receives it.
   if (failures.length > 0) throw new Error(failures.join('\n'));
-  return { stopping, reason: stopping.length ? `stopping ${stopping.length} model(s) the stack no longer declares` : 'nothing to stop' };
+  const reason = stopping.length ? `stopping ${stopping.length} model(s) the stack no longer declares` : 'nothing to stop';
+  return { stopping, reason: skipped.length ? `${reason}; skipped ${skipped.join(', ')}, which this account cannot use` : reason };
 }
 
 /**
  * The regions the guard looks in: the stack's own, then those the guard regions resource remembers, then those of the
- * models the stack declares now (their ARNs').
+ * models the stack declares now (their ARNs'). `rememberedOnly`: a region only the guard regions resource names.
  */
-export function guardedRegions(stackRegion: string, declared: readonly { readonly physicalId?: string }[], remembered: readonly string[] = []): string[] {
-  const regions = declared.map((r) => parseProjectVersionArn(r.physicalId ?? '')?.region).filter((r): r is string => r !== undefined);
-  return [...new Set([stackRegion, ...remembered.filter((r) => /^[a-z0-9-]+$/.test(r)), ...regions])];
+export function guardedRegions(stackRegion: string, declared: readonly { readonly physicalId?: string }[], remembered: readonly string[] = []): { region: string; rememberedOnly: boolean }[] {
+  const current = new Set([stackRegion, ...declared.map((r) => parseProjectVersionArn(r.physicalId ?? '')?.region).filter((r): r is string => r !== undefined)]);
+  const regions = new Set([stackRegion, ...remembered.filter((r) => /^[a-z0-9-]+$/.test(r)), ...current]);
+  return [...regions].map((region) => ({ region, rememberedOnly: !current.has(region) }));
 }

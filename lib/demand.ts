@@ -32,7 +32,10 @@ export interface DemandOptions {
 
   /**
    * How long the queue must have been empty before the model stops. From 1 minute to 24 hours, in whole minutes (the
-   * scheduled path looks every minute).
+   * scheduled path looks every minute). The idle time begins at the first pass that finds the queue empty, and the
+   * pass scheduled at its end stops the model; as passes read their clock a little late, a pass that finds the idle
+   * time over but for 10 seconds counts it over, so the model never stops earlier than the idle time less 10 seconds
+   * after the queue emptied.
    *
    * @default Duration.minutes(15)
    */

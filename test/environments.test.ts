@@ -7,7 +7,8 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
 import { CustomLabelsModel } from '../lib';
-import { guardRegionsPhysicalId, regionsOfPhysicalId, rememberedRegions } from '../lambda/guard-regions';
+import { guardRegionsPhysicalId, onGuardRegionsEvent, regionsOfPhysicalId, rememberedRegions } from '../lambda/guard-regions';
+import { GUARD_REGIONS } from '../lib/private/resource-properties';
 import { guardedRegions } from '../lambda/stack-guard';
 import { guardVerdict } from '../lambda/reconcile';
 import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';
@@ -93,8 +94,12 @@ describe('a model of another region than the stack\'s', () => {
     });
 
     test('the guard looks in the stack\'s region, those it remembers and those of the models it declares', () => {
-      expect(guardedRegions('us-east-1', [{ physicalId: WEST }, { physicalId: EAST }, { physicalId: WEST }, { physicalId: 'not-an-arn' }, {}])).toEqual(['us-east-1', 'eu-west-1']);
-      expect(guardedRegions('us-east-1', [{ physicalId: EAST }], ['us-east-1', 'ap-northeast-1', ''])).toEqual(['us-east-1', 'ap-northeast-1']);
+      const regionsOf = (...args: Parameters<typeof guardedRegions>): string[] => guardedRegions(...args).map((r) => r.region);
+      expect(regionsOf('us-east-1', [{ physicalId: WEST }, { physicalId: EAST }, { physicalId: WEST }, { physicalId: 'not-an-arn' }, {}])).toEqual(['us-east-1', 'eu-west-1']);
+      expect(regionsOf('us-east-1', [{ physicalId: EAST }], ['us-east-1', 'ap-northeast-1', ''])).toEqual(['us-east-1', 'ap-northeast-1']);
+      // Only a region that neither the stack nor a declared model is in counts as remembered only.
+      expect(guardedRegions('us-east-1', [{ physicalId: WEST }], ['eu-west-1', 'ap-northeast-1'])).toEqual([
+        { region: 'us-east-1', rememberedOnly: false }, { region: 'eu-west-1', rememberedOnly: false }, { region: 'ap-northeast-1', rememberedOnly: true }]);
     });
 
     test('the guard regions resource never forgets a region while the stack lives', () => {
@@ -107,6 +112,21 @@ describe('a model of another region than the stack\'s', () => {
       expect(rememberedRegions('us-east-1', id, [EAST.replace('us-east-1', 'ap-northeast-1')])).toEqual(['us-east-1', 'ap-northeast-1', 'eu-west-1']);
       // A physical id CloudFormation made up (an abandoned create) remembers nothing.
       expect(regionsOfPhysicalId('WidgetsStack-GuardRegions-ABC123')).toEqual([]);
+    });
+
+    test('the guard regions resource answers each request type', () => {
+      const base = { ServiceToken: 'token', ResponseURL: 'https://example.invalid', StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/WidgetsStack/1', RequestId: 'r', LogicalResourceId: 'GuardRegions', ResourceType: GUARD_REGIONS.resourceType };
+      const properties = (arns: unknown) => ({ ServiceToken: 'token', [GUARD_REGIONS.versionArns]: JSON.stringify(arns) });
+      const created = onGuardRegionsEvent({ ...base, RequestType: 'Create', ResourceProperties: properties([WEST]) });
+      expect([created.PhysicalResourceId, created.Data]).toEqual(['guard-regions:us-east-1,eu-west-1', { Regions: 'us-east-1,eu-west-1' }]);
+      // An update from an id CloudFormation made up (the framework's for a failed create) starts afresh.
+      const update = (physicalId: string, arns: unknown) => onGuardRegionsEvent({ ...base, RequestType: 'Update', PhysicalResourceId: physicalId, ResourceProperties: properties(arns), OldResourceProperties: properties([]) });
+      expect(update('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', [EAST]).Data).toEqual({ Regions: 'us-east-1' });
+      expect(update(created.PhysicalResourceId, [EAST]).Data).toEqual({ Regions: 'us-east-1,eu-west-1' });
+      // A Delete keeps the id it was given (the framework refuses another) and calls nothing.
+      expect(onGuardRegionsEvent({ ...base, RequestType: 'Delete', PhysicalResourceId: created.PhysicalResourceId, ResourceProperties: properties([WEST]) }).PhysicalResourceId).toBe(created.PhysicalResourceId);
+      expect(() => update(created.PhysicalResourceId, { not: 'a list' })).toThrow(`${GUARD_REGIONS.versionArns} must be a JSON list of version ARNs, got {"not":"a list"}`);
+      expect(() => onGuardRegionsEvent({ ...base, RequestType: 'Create', ResourceProperties: { ServiceToken: 'token', [GUARD_REGIONS.versionArns]: 'not json' } })).toThrow('got not json');
     });
   });
 
@@ -156,8 +176,8 @@ describe('a model of another region than the stack\'s', () => {
     // A Deny on StopProjectVersion makes a removal's cleanup leave its model running, for the guard to find.
     const DENY_STOP: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'rekognition:StopProjectVersion', Resource: '*' } as PolicyStatement] };
 
-    /** Lifts DENY_STOP, runs the stack guard every 5 minutes for 15 minutes, and returns its calls, none failed. */
-    async function guardAfterDenyLifted(): Promise<GuardCall[]> {
+    /** Lifts DENY_STOP (if added), runs the stack guard every 5 minutes for 15 minutes, and returns its calls, none failed. */
+    async function runGuardQuarterHour(): Promise<GuardCall[]> {
       w.cfn.clearExtraPolicies();
       const liftedAt = w.clock.now;
       const calls = runStackGuard(w.cfn, w.handlers.onGuard, liftedAt + 5 * MIN, liftedAt + 20 * MIN);
@@ -174,7 +194,7 @@ describe('a model of another region than the stack\'s', () => {
       const removal = await deploy([{ id: 'Gadgets', projectVersionArn: w2 }]);
       expect(removal.dropped).toEqual([w1]);
       expect(w.sim.status(w1).status).toBe('RUNNING');
-      const calls = await guardAfterDenyLifted();
+      const calls = await runGuardQuarterHour();
       expect(calls[0].stopping).toEqual([w1]);
       expect(w.sim.status(w1).status).toBe('STOPPED');
       expect(w.sim.status(w2)).toMatchObject({ status: 'RUNNING', min: 2 });
@@ -190,10 +210,33 @@ describe('a model of another region than the stack\'s', () => {
       expect(removal.dropped).toEqual([west]);
       // The template names no model of eu-west-1 any more; the guard regions resource still remembers the region.
       expect(w.cfn.guardRegions).toBe('us-east-1,eu-west-1');
-      const calls = await guardAfterDenyLifted();
+      const calls = await runGuardQuarterHour();
       expect(calls[0].stopping).toEqual([west]);
       expect(w.sim.status(west).status).toBe('STOPPED');
       expect(w.sim.status(east)).toMatchObject({ status: 'RUNNING', min: 2 });
+    });
+
+    test('the stack guard skips a region it only remembers once the account cannot use it, and fails for a declared one', async () => {
+      const east = w.model('widgets.v1');
+      const west = westModel('gadgets.v1');
+      await deploy([{ id: 'Widgets', projectVersionArn: east }, { id: 'Gadgets', projectVersionArn: west }]);
+      await deploy([{ id: 'Widgets', projectVersionArn: east }]);
+      expect(w.sim.status(west).status).toBe('STOPPED');
+      expect(w.cfn.guardRegions).toBe('us-east-1,eu-west-1');
+      // eu-west-1 is disabled for the account (as an opt-in region can be): the guard cannot list there, ever again.
+      w.sim.disabledRegions.add('eu-west-1');
+      const skipping = await runGuardQuarterHour();
+      expect(skipping.map((c) => c.reason)).toEqual(Array(4).fill('nothing to stop; skipped eu-west-1, which this account cannot use'));
+      expect(w.sim.calls.filter((c) => c.outcome === 'UnrecognizedClientException').length).toBe(4);
+      // A region a declared model is in is no such leftover: there the same refusal fails the run, for the alarm.
+      const west2 = westModel('gadgets.v2');
+      w.sim.disabledRegions.delete('eu-west-1');
+      await deploy([{ id: 'Widgets', projectVersionArn: east }, { id: 'Gadgets', projectVersionArn: west2 }]);
+      w.sim.disabledRegions.add('eu-west-1');
+      const liftedAt = w.clock.now;
+      const failing = runStackGuard(w.cfn, w.handlers.onGuard, liftedAt + 5 * MIN, liftedAt + 5 * MIN);
+      await w.cfn.drain(liftedAt + 6 * MIN);
+      expect(failing).toEqual([expect.objectContaining({ error: expect.stringContaining('The stack guard could not list the models of eu-west-1: UnrecognizedClientException') })]);
     });
 
     test('the scheduled path reaches a model of another region under the same owner value', async () => {

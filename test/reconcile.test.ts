@@ -1,10 +1,14 @@
 // The decision function: every documented status against every desired state, plus the record and the clock.
+import { spawnSync } from 'child_process';
 import * as fc from 'fast-check';
+import * as net from 'net';
+import * as path from 'path';
 import { OwnershipRecord } from '../lambda/ownership';
 import {
   admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, guardVerdict, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
-  afterOwnStart,
+  afterOwnStart, isTransient, regionUnusable,
 } from '../lambda/reconcile';
+import { toServiceError } from '../lambda/rekognition-api';
 
 const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
 const ours: OwnershipRecord = { owner: self.owner, request: self.requestId };
@@ -194,6 +198,36 @@ describe('judgeError', () => {
   test('access denied and not found', () => {
     expect(judgeError({ name: 'AccessDeniedException', message: 'x' }, ctx).kind).toBe('fail');
     expect(judgeError({ name: 'ResourceNotFoundException' }, ctx).kind).toBe('gone');
+  });
+});
+
+describe('errors as the SDK hands them over', () => {
+  test('a refused connection, Node\'s own error named plain Error, is known by its code and retried', async () => {
+    // A loopback port nothing listens on. The real SDK client runs in a plain Node process, as in Lambda: inside
+    // jest's sandbox Node's errors are of another realm, and the SDK re-wraps them without their code.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const script = `const { RekognitionClient, DescribeProjectsCommand } = require('@aws-sdk/client-rekognition');
+      new RekognitionClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:${port}', maxAttempts: 1, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' } })
+        .send(new DescribeProjectsCommand({})).catch((e) => process.stdout.write(JSON.stringify({ name: e.name, code: e.code, message: e.message, $metadata: e.$metadata })));`;
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    const thrown = JSON.parse(child.stdout) as Record<string, unknown>;
+    expect(thrown).toMatchObject({ name: 'Error', code: 'ECONNREFUSED' });
+    const error = toServiceError(thrown);
+    expect(error.name).toBe('ECONNREFUSED');
+    expect(isTransient(error)).toBe(true);
+    expect(judgeError(error, { now: NOW, deadline: NOW + 1000, modelName: 'm' }).kind).toBe('retry');
+  });
+  test('a region the account cannot use: no such endpoint, or not enabled', () => {
+    // What getaddrinfo hands the SDK for a region that does not exist (rekognition.us-east-l.amazonaws.com).
+    const notFound = toServiceError(Object.assign(new Error('getaddrinfo ENOTFOUND rekognition.us-east-l.amazonaws.com'), { code: 'ENOTFOUND' }));
+    expect(notFound.name).toBe('ENOTFOUND');
+    expect([regionUnusable(notFound), isTransient(notFound)]).toEqual([true, false]);
+    expect(regionUnusable({ name: 'UnrecognizedClientException', httpStatusCode: 400 })).toBe(true);
+    expect(regionUnusable({ name: 'AccessDeniedException' })).toBe(false);
+    expect(regionUnusable({ name: 'EAI_AGAIN' })).toBe(false);
   });
 });
 

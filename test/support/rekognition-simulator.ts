@@ -123,6 +123,11 @@ export class RekognitionSimulator {
   private readonly pendingBefore = new Map<string, () => void>();
   /** When set, every call over HTTP is authorized first, as the service does before anything else. */
   public authorize?: Authorizer;
+  /**
+   * Regions not enabled for the account: like an opt-in region that is not, their endpoint refuses every request's
+   * credentials (UnrecognizedClientException) before anything else.
+   */
+  public readonly disabledRegions = new Set<string>();
   /** DetectCustomLabels calls answered with labels. */
   public detections = 0;
 
@@ -417,6 +422,11 @@ export class RekognitionSimulator {
    */
   async callOverHttp(operation: string, input: Record<string, unknown>, accessKeyId?: string, region?: string): Promise<{ status: number; body: unknown; lost?: boolean }> {
     const target = (input.ProjectVersionArn ?? input.ResourceArn ?? input.ProjectArn) as string | undefined;
+    if (region !== undefined && this.disabledRegions.has(region)) {
+      this.calls.push({ at: this.clock(), operation, target, outcome: 'UnrecognizedClientException' });
+      const message = 'The security token included in the request is invalid.';
+      return { status: 400, body: { __type: 'UnrecognizedClientException', Message: message, message } };
+    }
     const denied = await this.authorize?.(this.iamRequest(operation, input, region), accessKeyId);
     if (denied !== undefined) {
       this.calls.push({ at: this.clock(), operation, target, outcome: 'AccessDeniedException' });

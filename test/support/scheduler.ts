@@ -141,6 +141,7 @@ export class SchedulerEmulator {
 export interface GuardCall {
   readonly at: number;
   readonly stopping?: readonly string[];
+  readonly reason?: string;
   readonly error?: string;
 }
 
@@ -159,7 +160,7 @@ export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, fro
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           const result = await cfn.asHandler(() => withEnvironment(GUARD_ENVIRONMENT, () => onGuard({ stack: cfn.stackId, ...(cfn.guardRegions === undefined ? {} : { regions: cfn.guardRegions }) })));
-          calls.push({ at: Date.now(), stopping: result.stopping });
+          calls.push({ at: Date.now(), stopping: result.stopping, reason: result.reason });
           return;
         } catch (e) {
           if (attempt === 2) calls.push({ at: Date.now(), error: (e as Error).message });

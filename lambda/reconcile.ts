@@ -282,6 +282,16 @@ export function regionUnusable(error: ServiceError): boolean {
   return error.name === 'ENOTFOUND' || error.name === 'UnrecognizedClientException';
 }
 
+/**
+ * What the stack guard does when it cannot list a region's models. `skip`: a region only the guard regions resource
+ * remembers, which the account cannot use (failing every run for it would only keep the alarm ringing); `next-run`:
+ * a transient error, for the next run; `fail`: anything else, for the alarm.
+ */
+export function guardListingVerdict(error: ServiceError, rememberedOnly: boolean): 'skip' | 'next-run' | 'fail' {
+  if (rememberedOnly && regionUnusable(error)) return 'skip';
+  return isTransient(error) ? 'next-run' : 'fail';
+}
+
 /** Whether an error passes by itself (throttling, a 5xx, a lost connection, too many units in the account). */
 export function isTransient(error: ServiceError): boolean {
   return RETRYABLE.has(error.name ?? '') || (error.httpStatusCode !== undefined && error.httpStatusCode >= 500);

@@ -6,7 +6,7 @@ import { modelRef } from './model-spec';
 import { parseProjectVersionArn, regionOfArn } from '../lib/private/project-version-arn';
 import { claimTags, ownerStack } from './ownership';
 import { listModelResources, stackStatus } from './cloudformation-api';
-import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardVerdict, isTransient, regionUnusable } from './reconcile';
+import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardListingVerdict, guardVerdict, isTransient } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { reportAction } from './events';
 import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
@@ -51,12 +51,11 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
       projectArns = await listProjectArns(client);
     } catch (e) {
       const error = toServiceError(e);
-      if (rememberedOnly && regionUnusable(error)) {
-        // A region the stack once named and names no more, which this account cannot use (a typo that never ran a
-        // model, or a region since disabled): failing every run for it would only keep the alarm ringing.
+      const verdict = guardListingVerdict(error, rememberedOnly);
+      if (verdict === 'skip') {
         log('stack guard skips a region it cannot use', { region, error: `${error.name}: ${error.message}` });
         skipped.push(region);
-      } else if (!isTransient(error)) {
+      } else if (verdict === 'fail') {
         failures.push(`The stack guard could not list the models of ${region}: ${error.name}: ${error.message}`);
       }
       continue;

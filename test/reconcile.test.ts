@@ -6,7 +6,7 @@ import * as path from 'path';
 import { OwnershipRecord } from '../lambda/ownership';
 import {
   admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, guardVerdict, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
-  afterOwnStart, isTransient, regionUnusable,
+  afterOwnStart, guardListingVerdict, isTransient, regionUnusable,
 } from '../lambda/reconcile';
 import { toServiceError } from '../lambda/rekognition-api';
 
@@ -228,6 +228,14 @@ describe('errors as the SDK hands them over', () => {
     expect(regionUnusable({ name: 'UnrecognizedClientException', httpStatusCode: 400 })).toBe(true);
     expect(regionUnusable({ name: 'AccessDeniedException' })).toBe(false);
     expect(regionUnusable({ name: 'EAI_AGAIN' })).toBe(false);
+  });
+  test('the stack guard skips only a region it merely remembers and cannot use, waits out a transient error, else fails', () => {
+    expect(guardListingVerdict({ name: 'UnrecognizedClientException' }, true)).toBe('skip');
+    expect(guardListingVerdict({ name: 'ENOTFOUND' }, true)).toBe('skip');
+    expect(guardListingVerdict({ name: 'UnrecognizedClientException' }, false)).toBe('fail');
+    expect(guardListingVerdict({ name: 'AccessDeniedException' }, true)).toBe('fail');
+    expect(guardListingVerdict({ name: 'ThrottlingException' }, true)).toBe('next-run');
+    expect(guardListingVerdict({ name: 'ECONNRESET' }, false)).toBe('next-run');
   });
 });
 

@@ -2,7 +2,7 @@
 // stack back (stop the model, whatever the removal policy) from one that removes it, and tells the stack guard when
 // the stack is settled; and its model resources, which tell the guard what the stack still declares.
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { RESOURCE_TYPE } from '../lib/private/resource-properties';
+import { RESOURCE_TYPE } from '../lib/contract/resource-properties';
 import type { StackModelResource } from './reconcile';
 import { cachedClient } from './sdk-clients';
 

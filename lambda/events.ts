@@ -11,38 +11,28 @@
 // A put that fails after the SDK's retries is logged and dropped: at most once, then.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../lib/private/resource-properties';
-import type { OccurrenceSource } from '../lib/private/weekly-windows';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, TransitionEventDetail, TransitionKind as Kinds, TransitionReason as Reasons } from '../lib/contract/transition-events';
+import type { OccurrenceSource } from '../lib/contract/weekly-windows';
 import type { HoldReading, HoldVerdict } from './hold';
-import { OwnershipRecord, TAG } from './ownership';
+import { OwnershipRecord } from './ownership';
+import { TAG } from '../lib/contract/tags';
 import type { DesiredState, Goal, ModelObservation, StopCause } from './reconcile';
 import { writeRecord } from './rekognition-api';
 import { cachedClient } from './sdk-clients';
 
-export type TransitionKind = 'START' | 'STOP' | 'START_FAILED' | 'HOLD_SET' | 'HOLD_EXPIRED' | 'HOLD_IGNORED' | 'DIVERGED';
-export type TransitionReason = 'window' | 'exception' | 'hold' | 'demand' | 'enforcement' | 'deploy' | 'guard';
+/** The closed sets of the schema, as the strings the handlers write (lib/contract/transition-events.ts defines them). */
+export type TransitionKind = `${Kinds}`;
+export type TransitionReason = `${Reasons}`;
 
 /** A model's status and units, as DescribeProjectVersions gives them (or as a goal wants them). */
-export interface ModelState {
-  readonly status?: string;
-  readonly minInferenceUnits?: number;
-  readonly maxInferenceUnits?: number;
-}
+export type ModelState = TransitionEventDetail['from'];
 
-/** The event's detail; lib/transition-event.ts documents each field. */
-export interface TransitionDetail {
+/** The event's detail as the handlers write it: the schema's, with its closed sets as strings. */
+export type TransitionDetail = Omit<TransitionEventDetail, 'version' | 'kind' | 'reason'> & {
   readonly version: '1';
-  readonly modelArn: string;
-  readonly stackName: string;
-  readonly logicalId: string;
   readonly kind: TransitionKind;
   readonly reason: TransitionReason;
-  readonly from: ModelState;
-  readonly to: ModelState;
-  readonly message?: string;
-  readonly idempotencyKey: string;
-  readonly time: string;
-}
+};
 
 /** Where an event comes from: the model and the resource that runs it. */
 export interface EventSubject {

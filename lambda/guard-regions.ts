@@ -5,8 +5,8 @@
 // physical id and its previous properties, not their history, so the regions are kept in the physical id; a new id is
 // a replacement, whose Delete of the old id is a no-op, as is every Delete of this resource.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { parseProjectVersionArn, regionOfArn } from '../lib/private/project-version-arn';
-import { GUARD_REGIONS } from '../lib/private/resource-properties';
+import { parseProjectVersionArn, regionOfArn } from '../lib/contract/project-version-arn';
+import { GUARD_REGIONS } from '../lib/contract/resource-properties';
 
 const ID_PREFIX = 'guard-regions:';
 

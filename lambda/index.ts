@@ -1,5 +1,10 @@
-// The handler bundle's entry point: one asset serves every function of the provider.
-export { onEvent } from './on-event';
-export { isComplete } from './is-complete';
-export { onSchedule } from './on-schedule';
-export { onGuard } from './stack-guard';
+// The handler bundle's entry point: one asset serves every function of the stack. The construct names these exports
+// (lib/contract/handler-entries.ts): an entry missing here, or one here the contract does not name, fails to compile.
+import type { HandlerName } from '../lib/contract/handler-entries';
+import { isComplete } from './is-complete';
+import { onEvent } from './on-event';
+import { onSchedule } from './on-schedule';
+import { onGuard } from './stack-guard';
+
+export const handlers = { onEvent, isComplete, onSchedule, onGuard } satisfies Record<HandlerName, (event: never) => Promise<unknown>>;
+export { onEvent, isComplete, onSchedule, onGuard };

@@ -3,7 +3,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseModelSpec } from './model-spec';
 import type { OnEventResponse } from './on-event';
-import { ownerOf } from './ownership';
+import { ownerOf } from '../lib/contract/tags';
 import { demandDecision, DemandVerdict } from './demand';
 import type { HoldReading } from './hold';
 import { logIgnoredHold, readHoldParameter } from './hold-parameter';

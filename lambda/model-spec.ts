@@ -1,8 +1,9 @@
 // Reads the custom resource's properties (always strings, as CloudFormation delivers them) into a typed spec.
-import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/private/project-version-arn';
-import { DEMAND, GRACE_BOUNDS, PROP, REMOVAL, TAG_RULES, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
-import { validateWindowTable, WindowTable } from '../lib/private/weekly-windows';
+import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/contract/project-version-arn';
+import { DEMAND, GRACE_BOUNDS, PROP, REMOVAL, TIMEOUT_BOUNDS } from '../lib/contract/resource-properties';
+import { validateWindowTable, WindowTable } from '../lib/contract/weekly-windows';
 import type { DemandDeclaration } from './demand';
+import { TAG_PREFIX } from '../lib/contract/tags';
 
 /** Which model: enough to look at it and act on it. */
 export interface ModelRef {
@@ -121,7 +122,7 @@ function parseTags(raw: unknown): Record<string, string> {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
     throw new Error(`${PROP.tags} must be a JSON object of string values, got "${String(raw)}"`);
   }
-  const own = Object.keys(tags).filter((k) => k.startsWith(TAG_RULES.reservedPrefix));
+  const own = Object.keys(tags).filter((k) => k.startsWith(TAG_PREFIX));
   if (own.length > 0) throw new Error(`${PROP.tags} may not set the library's own tags (${own.join(', ')})`);
   return tags as Record<string, string>;
 }

@@ -1,11 +1,12 @@
 // CloudFormation's onEvent handler: claims the model for this request and returns at once. It starts and stops
 // nothing, so that nothing it began can be orphaned if it fails; isComplete does the work, poll by poll.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { parseProjectVersionArn, placementProblem, stackPlacement } from '../lib/private/project-version-arn';
-import { ATTR, GUARD_REGIONS, PROP } from '../lib/private/resource-properties';
+import { parseProjectVersionArn, placementProblem, stackPlacement } from '../lib/contract/project-version-arn';
+import { ATTR, GUARD_REGIONS, PROP } from '../lib/contract/resource-properties';
 import { onGuardRegionsEvent } from './guard-regions';
 import { ModelSpec, parseModelSpec } from './model-spec';
-import { claimTags, droppedTags, ownerOf, TAG } from './ownership';
+import { claimTags, droppedTags } from './ownership';
+import { ownerOf, TAG } from '../lib/contract/tags';
 import { stackStatus } from './cloudformation-api';
 import { deadlineFor, deleteFailure, Goal, onEventMayRunAgain, planRequest, Requester } from './reconcile';
 import { clientFor, eraseRecord, findProjectArn, noSuchProject, readRecord, toServiceError, writeRecord } from './rekognition-api';

@@ -4,27 +4,20 @@
 // current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
 // windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight. A
 // model with holds enabled (and no windows) gets the periodic call too: its hold parameter is read at every pass.
-import { regionOfArn } from '../lib/private/project-version-arn';
-import { EXPECTED_UNITS_METRIC } from '../lib/private/resource-properties';
+import { regionOfArn } from '../lib/contract/project-version-arn';
+import { EXPECTED_UNITS_METRIC } from '../lib/contract/resource-properties';
+import type { ScheduledPassEvent } from '../lib/contract/scheduled-inputs';
 import { parseModelSpec } from './model-spec';
-import { ownerStack, ownerValue } from './ownership';
+import { ownerStack, ownerValue } from '../lib/contract/tags';
 import { demandDecision, demandRunId, QueueReading } from './demand';
 import type { HoldReading } from './hold';
 import { logIgnoredHold, readHoldParameter } from './hold-parameter';
 import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCause } from './reconcile';
 import { observe, reconcilePass } from './reconcile-pass';
-import { TAG } from './ownership';
+import { TAG } from '../lib/contract/tags';
 import { readQueue } from './queue-attributes';
 import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from './rekognition-api';
 import { reportScheduledEvents } from './scheduled-events';
-
-/** One model, as the construct writes it into the schedules' input. */
-export interface ScheduledModel {
-  /** The custom resource's properties, as CloudFormation would deliver them. */
-  readonly properties: Record<string, string>;
-  readonly stackName: string;
-  readonly logicalId: string;
-}
 
 export interface ScheduleResult {
   /** Whether the model is where the windows want it: the waiter state machine stops polling then. */
@@ -46,7 +39,7 @@ function publishExpectedUnits(projectName: string, versionName: string, goal: Go
   }));
 }
 
-export async function onSchedule(event: { readonly model: ScheduledModel }): Promise<ScheduleResult> {
+export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleResult> {
   const spec = parseModelSpec(event.model.properties);
   // The function runs in its stack's region (AWS_REGION, which Lambda sets); the model may be in another.
   const owner = ownerValue(ownerStack(event.model.stackName, process.env.AWS_REGION ?? '', regionOfArn(spec.projectVersionArn) ?? ''), event.model.logicalId);

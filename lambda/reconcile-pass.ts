@@ -3,7 +3,8 @@
 // this file does the I/O between them and never throws for a service error.
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ModelRef } from './model-spec';
-import { OwnershipRecord, TAG } from './ownership';
+import { OwnershipRecord } from './ownership';
+import { TAG } from '../lib/contract/tags';
 import { afterOwnStart, Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
 import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
 

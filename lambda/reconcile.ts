@@ -1,11 +1,12 @@
 // The one place that decides what to do with a model. Pure: the same desired state, observation, record and clock
 // always give the same step, so a retried, late or duplicated call is harmless. The CloudFormation handlers (and
 // the scheduled path) only do I/O around these functions.
-import { GRACE_BOUNDS, TIMEOUT_BOUNDS } from '../lib/private/resource-properties';
-import { highestUnits, WindowTable, windowStateAt } from '../lib/private/weekly-windows';
+import { GRACE_BOUNDS, TIMEOUT_BOUNDS } from '../lib/contract/resource-properties';
+import { highestUnits, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { DemandDeclaration, demandRuns, DemandVerdict } from './demand';
 import { HoldReading, HoldVerdict, holdVerdict } from './hold';
-import { OwnershipRecord, ownerValue, stackOfOwner } from './ownership';
+import { OwnershipRecord } from './ownership';
+import { ownerValue, stackOfOwner, TAG } from '../lib/contract/tags';
 
 /** What a request wants the model to end as. */
 export type Goal =
@@ -114,7 +115,7 @@ export function admit(record: OwnershipRecord, self: Requester, modelName: strin
     ok: false,
     reason: `Model ${modelName} is already run by ${record.owner} (stack/resource). One model can be run by one stack only: ` +
       'use CustomLabelsModel.fromProjectVersionArn() to use it from this stack, or, if that stack no longer exists, ' +
-      'remove the tag "cdk-custom-labels:owner" from the model and deploy again.',
+      `remove the tag "${TAG.owner}" from the model and deploy again.`,
   };
 }
 

@@ -10,7 +10,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-rekognition';
-import { regionOfArn } from '../lib/private/project-version-arn';
+import { regionOfArn } from '../lib/contract/project-version-arn';
 import { ModelRef } from './model-spec';
 import { OwnershipRecord, recordFromTags } from './ownership';
 import { ModelObservation, ServiceError } from './reconcile';

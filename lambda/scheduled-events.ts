@@ -2,11 +2,12 @@
 // start of this run that ended FAILED, and divergence. Each decision is a pure function of lambda/events.ts over
 // what the pass observed before its step and the ownership record; only the I/O is here.
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { OccurrenceSource, windowStateAt } from '../lib/private/weekly-windows';
+import { OccurrenceSource, windowStateAt } from '../lib/contract/weekly-windows';
 import { divergenceEvent, DIVERGENCE_BOUND_MS, EventSubject, failedStartEvent, holdEvent, reportAction, reportOnce, scheduledReason } from './events';
 import type { HoldReading } from './hold';
 import type { ModelSpec } from './model-spec';
-import { OwnershipRecord, TAG } from './ownership';
+import { OwnershipRecord } from './ownership';
+import { TAG } from '../lib/contract/tags';
 import { DesiredState, desiredState, ENFORCEMENT_LOOKBACK_MS, ModelObservation, StopCause, stopCause } from './reconcile';
 import type { ObservedPassResult } from './reconcile-pass';
 import { writeRecord } from './rekognition-api';

@@ -2,24 +2,16 @@
 // of the account that bills (or is stopping) and stops those whose ownership tag names this stack but which the stack
 // no longer declares: a cleanup delete CloudFormation gave up on and dropped from the stack, say. Level-triggered like
 // the rest: what it does follows from what it sees now; the decision is guardVerdict()'s, the stop reconcile()'s.
+import type { GuardEvent } from '../lib/contract/scheduled-inputs';
 import { modelRef } from './model-spec';
-import { parseProjectVersionArn, regionOfArn } from '../lib/private/project-version-arn';
-import { claimTags, ownerStack } from './ownership';
+import { parseProjectVersionArn, regionOfArn } from '../lib/contract/project-version-arn';
+import { claimTags } from './ownership';
+import { ownerStack } from '../lib/contract/tags';
 import { listModelResources, stackStatus } from './cloudformation-api';
 import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardListingVerdict, guardVerdict, isTransient } from './reconcile';
 import { reconcilePass } from './reconcile-pass';
 import { reportAction } from './events';
 import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
-
-export interface GuardEvent {
-  /** The stack's id (its ARN), as the schedule passes it. */
-  readonly stack: string;
-  /**
-   * The regions the stack has declared models in, comma-separated, as the guard regions resource remembers them
-   * (lambda/guard-regions.ts). Absent in a schedule written by an earlier release of the library.
-   */
-  readonly regions?: string;
-}
 
 export interface GuardResult {
   /** Models the guard is stopping (or found stopping under its claim). */

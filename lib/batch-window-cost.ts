@@ -1,6 +1,6 @@
 // What batch windows cost: the inference-unit hours a week they schedule, against running the same units all week.
 // A weekly figure: calendar exceptions are named, not counted.
-import { scheduledInferenceUnitHours, WindowTable } from './private/weekly-windows';
+import { scheduledInferenceUnitHours, WindowTable } from './contract/weekly-windows';
 
 /** What batch windows schedule in a 168-hour week, against running the same units all week. */
 export interface BatchWindowCost {

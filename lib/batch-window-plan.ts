@@ -3,7 +3,7 @@
 // windowStateAt (lib/private/weekly-windows.ts), so the plan says what the scheduled path will do.
 import {
   formatNaive, localNaive, occurrencesBetween, Occurrence, stretchesOf, utcOffsetMinutes, WindowTable,
-} from './private/weekly-windows';
+} from './contract/weekly-windows';
 
 /** What a plan entry marks. */
 export enum BatchWindowPlanEventKind {

@@ -7,8 +7,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { WeekDay, WeeklyTime } from './batch-windows';
-import { boundaryMinutes, formatNaive, oneOffOccurrences, WindowTable } from './private/weekly-windows';
-import { PROP } from './private/resource-properties';
+import { boundaryMinutes, formatNaive, oneOffOccurrences, WindowTable } from './contract/weekly-windows';
+import { PROP } from './contract/resource-properties';
 import { ScheduledPath } from './scheduled-path';
 
 const CRON_DAYS: Record<WeekDay, string> = {

@@ -1,7 +1,7 @@
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { unscopedValidationError, validationError } from './private/errors';
-import { OneOffSpec, parseLocalDate, parseLocalDateTime, WindowTable } from './private/weekly-windows';
+import { OneOffSpec, parseLocalDate, parseLocalDateTime, WindowTable } from './contract/weekly-windows';
 
 /** A day of the week. */
 export enum WeekDay {

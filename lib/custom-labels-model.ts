@@ -20,11 +20,12 @@ import { modelDashboardWidgets } from './dashboard-widgets';
 import { validationError } from './private/errors';
 import { validateParameterName } from './private/parameter-name';
 import { WatchedModel } from './private/watched-model';
-import { highestUnits, MINUTES_PER_WEEK, oneOffName, oneOffOccurrences, validateWindowTable, WindowTable } from './private/weekly-windows';
+import { highestUnits, MINUTES_PER_WEEK, oneOffName, oneOffOccurrences, validateWindowTable, WindowTable } from './contract/weekly-windows';
 import { NOW_CONTEXT_KEY, parseInstant, synthNow } from './private/now';
 import { TransitionEvents } from './transition-event';
-import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './private/project-version-arn';
-import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './private/resource-properties';
+import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './contract/project-version-arn';
+import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './contract/resource-properties';
+import { TAG_PREFIX } from './contract/tags';
 
 /**
  * Properties of a CustomLabelsModel.
@@ -525,8 +526,8 @@ function tagProblems(tags: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(tags)) {
     if (Token.isUnresolved(key)) continue;
-    if (key.startsWith(TAG_RULES.reservedPrefix)) {
-      problems.push(`tag "${key}": keys beginning with ${TAG_RULES.reservedPrefix} are the library's own ownership record`);
+    if (key.startsWith(TAG_PREFIX)) {
+      problems.push(`tag "${key}": keys beginning with ${TAG_PREFIX} are the library's own ownership record`);
     } else if (!TAG_RULES.key.test(key)) {
       problems.push(`tag "${key}": Rekognition takes keys of 1 to 128 letters, digits, spaces and _ . : / = + - @, not beginning with aws: ` +
         `(exclude the model from a Tags.of() tag with excludeResourceTypes: ['${RESOURCE_TYPE}'])`);

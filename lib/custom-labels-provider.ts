@@ -15,6 +15,8 @@ import { HandlerLogGroups } from './private/handler-log-groups';
 import { acknowledgeFinding } from './private/acknowledge';
 import { validationError } from './private/errors';
 import { HandlerPolicy } from './private/handler-policy';
+import { handlerEntry } from './contract/handler-entries';
+import { TAG_PREFIX } from './contract/tags';
 import { createScheduledPath, deadLetterAlarm, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
 import { addStackGuard } from './stack-guard';
 
@@ -67,7 +69,7 @@ export class CustomLabelsProvider extends Construct {
       description: 'Rekognition Custom Labels models: claims a model for a CloudFormation request',
       runtime,
       code,
-      handler: 'index.onEvent',
+      handler: handlerEntry('onEvent'),
       role: this.role,
       logGroup: this.logGroups.create(this, 'OnEventLogs'),
       timeout: Duration.minutes(5),
@@ -78,7 +80,7 @@ export class CustomLabelsProvider extends Construct {
       description: 'Rekognition Custom Labels models: starts, stops and waits, one step per poll',
       runtime,
       code,
-      handler: 'index.isComplete',
+      handler: handlerEntry('isComplete'),
       role: this.role,
       logGroup: this.logGroups.create(this, 'IsCompleteLogs'),
       timeout: Duration.minutes(2),
@@ -122,13 +124,13 @@ export class CustomLabelsProvider extends Construct {
     acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:${region}:${account}:project/*]`,
       "Reads (DescribeProjectVersions, ListTagsForResource) cover every project and model of the stack's account and region, to learn whose a model is; " +
       'granted on project/*, StopProjectVersion and TagResource require the ownership tag to name this stack, UntagResource is refused where it names another stack, ' +
-      'and tag writes and removals may touch only cdk-custom-labels:* keys: so a version the template no longer declares (a cleanup, a removal, a rollback) ' +
+      `and tag writes and removals may touch only ${TAG_PREFIX}* keys: so a version the template no longer declares (a cleanup, a removal, a rollback) ` +
       "can still be stopped, and no other stack's model can (the tag names a stack by its name, and these statements reach only its own stack's region, " +
       'where stack names are unique)');
     acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:*:${account}:project/*]`,
       "Models of the stack's account in other regions than its own (the handlers call the region in a model's ARN): reads cover every project and model, " +
       "to learn whose a model is; StopProjectVersion, TagResource and UntagResource require the ownership tag to be this stack's other-region form, " +
-      '<stack name>@<stack region>/*, which no other stack may write, and tag writes may touch only cdk-custom-labels:* keys and the models\' tag keys. ' +
+      `<stack name>@<stack region>/*, which no other stack may write, and tag writes may touch only ${TAG_PREFIX}* keys and the models' tag keys. ` +
       'Every region, not those the template names now, so that a model of a region the template no longer names can still be stopped');
     acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
       'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');

@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { validationError } from './private/errors';
-import { DEMAND } from './private/resource-properties';
+import { DEMAND } from './contract/resource-properties';
 import { ScheduledPath } from './scheduled-path';
 
 /**

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { handlerEntry } from './contract/handler-entries';
 import { HandlerLogGroups } from './private/handler-log-groups';
 import { acknowledgeFinding } from './private/acknowledge';
 
@@ -47,7 +48,7 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
     description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
     runtime: deps.runtime,
     code: deps.code,
-    handler: 'index.onSchedule',
+    handler: handlerEntry('onSchedule'),
     role: deps.role,
     logGroup: deps.logGroups.create(scope, 'OnScheduleLogs'),
     timeout: Duration.minutes(2),

@@ -7,7 +7,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from './private/acknowledge';
-import { GUARD_REGIONS } from './private/resource-properties';
+import { GUARD_REGIONS } from './contract/resource-properties';
+import type { GuardEvent } from './contract/scheduled-inputs';
+import { handlerEntry } from './contract/handler-entries';
 import { ScheduledPathDeps } from './scheduled-path';
 
 /** The guard function's SDK retry settings. */
@@ -31,7 +33,7 @@ export function addStackGuard(scope: Construct, deps: ScheduledPathDeps, service
     description: 'Rekognition Custom Labels models: stops models this stack owns but no longer declares',
     runtime: deps.runtime,
     code: deps.code,
-    handler: 'index.onGuard',
+    handler: handlerEntry('onGuard'),
     role: deps.role,
     logGroup: deps.logGroups.create(scope, 'StackGuardLogs'),
     timeout: Duration.minutes(5),
@@ -40,10 +42,11 @@ export function addStackGuard(scope: Construct, deps: ScheduledPathDeps, service
     retryAttempts: 2,
     onFailure: new lambdaDestinations.SqsDestination(deps.deadLetterQueue),
   });
+  const guardEvent: GuardEvent = { stack: stack.stackId, regions: regions.getAttString(GUARD_REGIONS.regionsAttr) };
   new scheduler.Schedule(scope, 'StackGuardSchedule', {
     schedule: scheduler.ScheduleExpression.rate(GUARD_RATE),
     target: new targets.LambdaInvoke(guard, {
-      input: scheduler.ScheduleTargetInput.fromObject({ stack: stack.stackId, regions: regions.getAttString(GUARD_REGIONS.regionsAttr) }),
+      input: scheduler.ScheduleTargetInput.fromObject(guardEvent),
       role: deps.schedulerRole,
       deadLetterQueue: deps.deadLetterQueue,
       retryAttempts: 3,

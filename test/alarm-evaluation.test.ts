@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { windowStateAt, WindowTable } from '../lib/private/weekly-windows';
+import { windowStateAt, WindowTable } from '../lib/contract/weekly-windows';
 import { AlarmProperties, evaluateAlarm, MetricKey, perMinute, Sample } from './support/alarm-evaluator';
 import { fullStack } from './support/full-stack';
 

@@ -8,7 +8,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
 import { parseModelSpec } from '../lambda/model-spec';
 import { desiredState, scheduledRunId } from '../lambda/reconcile';
-import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/private/weekly-windows';
+import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { props, World } from './support/world';
 

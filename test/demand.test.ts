@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { busySince, demandDecision, DemandDeclaration, demandRunId, IDLE_END_ALLOWANCE_MS } from '../lambda/demand';
 import { desiredState, stopCause } from '../lambda/reconcile';
-import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
+import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
 import { queueArnOf } from './support/queue';
 import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';

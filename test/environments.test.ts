@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
 import { CustomLabelsModel } from '../lib';
 import { guardRegionsPhysicalId, onGuardRegionsEvent, regionsOfPhysicalId, rememberedRegions } from '../lambda/guard-regions';
-import { GUARD_REGIONS } from '../lib/private/resource-properties';
+import { GUARD_REGIONS } from '../lib/contract/resource-properties';
 import { guardedRegions } from '../lambda/stack-guard';
 import { guardVerdict } from '../lambda/reconcile';
 import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';

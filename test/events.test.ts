@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { BatchWindows, CustomLabelsModel, TransitionEvents, WeekDay, WeeklyTime } from '../lib';
 import { divergenceEvent, DIVERGENCE_BOUND_MS, holdEvent, isNewKey } from '../lambda/events';
-import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
+import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { DEFAULT_BUS_ARN } from './support/event-bus';
 import { CfnTemplate, IamEnforcer } from './support/iam';
 import { periodicModelEvents, runStackGuard, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';

@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { holdVerdict } from '../lambda/hold';
 import { desiredState, ENFORCEMENT_LOOKBACK_MS, highestDeclaredUnits, stopCause } from '../lambda/reconcile';
-import { boundaryMinutes, WindowTable } from '../lib/private/weekly-windows';
+import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
 import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';

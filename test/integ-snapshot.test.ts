@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { listFiles, SNAPSHOT_DIR, synthIntegSnapshot } from '../scripts/integ-snapshot';
-import { RESOURCE_TYPE } from '../lib/private/resource-properties';
+import { RESOURCE_TYPE } from '../lib/contract/resource-properties';
 import { CHANGED_UNITS, STACK_NAME, START_UNITS } from './integ/model-under-test';
 
 const UPDATE = 'the snapshot is stale: run `npm run integ:update` and commit test/integ/integ.model.ts.snapshot';

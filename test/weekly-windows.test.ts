@@ -2,7 +2,7 @@
 import * as fc from 'fast-check';
 import {
   boundaryMinutes, firstInstantReaching, localNaive, MINUTES_PER_WEEK, scheduledInferenceUnitHours, validateWindowTable, windowStateAt, WindowTable,
-} from '../lib/private/weekly-windows';
+} from '../lib/contract/weekly-windows';
 
 const MIN = 60_000;
 const WEEK = MINUTES_PER_WEEK * MIN;

@@ -21,12 +21,11 @@
 // may also read each model's hold parameter (ssm:GetParameter, listed by ARN), and nothing else of SSM.
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EVENT_SOURCE } from './resource-properties';
+import { EVENT_SOURCE } from '../contract/transition-events';
+import { TAG, TAG_PREFIX } from '../contract/tags';
 
-/** The prefix of every tag key the handlers write (lambda/ownership.ts). */
-export const TAG_KEY_PREFIX = 'cdk-custom-labels:';
 /** The tag that names the resource which runs a model: `<stack name>/<logical id>`. */
-export const OWNER_TAG = `${TAG_KEY_PREFIX}owner`;
+const OWNER_TAG = TAG.owner;
 
 /**
  * Characters of version ARNs one "declared" statement lists before another is begun. aws-cdk-lib moves statements
@@ -57,7 +56,7 @@ export class HandlerPolicy {
   private readonly userTagKeys: (() => string[])[] = [];
   /** The tag keys the role may write: the library's, and exactly the keys the models' tags use (rendered at synth). */
   private readonly writableTagKeys = Lazy.list({
-    produce: () => [`${TAG_KEY_PREFIX}*`, ...[...new Set(this.userTagKeys.flatMap((keys) => keys()))].sort()],
+    produce: () => [`${TAG_PREFIX}*`, ...[...new Set(this.userTagKeys.flatMap((keys) => keys()))].sort()],
   });
 
   constructor(private readonly role: iam.Role) {
@@ -69,7 +68,7 @@ export class HandlerPolicy {
     const anyVersion = stack.formatArn({ service: 'rekognition', resource: 'project', resourceName: '*' });
     // Every model of the stack's account in any region, for the statements held to `<name>@<region>` owner values.
     const anyVersionAnyRegion = stack.formatArn({ service: 'rekognition', region: '*', resource: 'project', resourceName: '*' });
-    const tagKeysOnly = { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_KEY_PREFIX}*`] } };
+    const tagKeysOnly = { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_PREFIX}*`] } };
     const writableKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': this.writableTagKeys } };
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadModels',

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { IamEnforcer, PolicyDocument } from './iam';
 import { LoopbackServer, serveOnLoopback } from './loopback-server';
 import { IamRequest } from './rekognition-simulator';
-import { RESOURCE_TYPE } from '../../lib/private/resource-properties';
+import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
 import { handlerPolicies, synthModels } from './templates';
 import { VirtualClock } from './virtual-time';
 

@@ -3,7 +3,8 @@
 // `at()` schedules fired once at their local time (treated like a cron time at a spring-forward: not fired), the
 // periodic safety net, and the Step Functions waiter that calls the handler until it reports converged, with the
 // state machine's retries and timeout. Runs on the CloudFormation emulator's virtual-time task queue.
-import { firstInstantReaching, localNaive, MINUTES_PER_WEEK, parseLocalDateTime } from '../../lib/private/weekly-windows';
+import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
+import { firstInstantReaching, localNaive, MINUTES_PER_WEEK, parseLocalDateTime } from '../../lib/contract/weekly-windows';
 import { GUARD_ENVIRONMENT } from '../../lib/stack-guard';
 import { CloudFormationEmulator } from './cloudformation';
 import { CfnTemplate, resolveIntrinsics } from './iam';
@@ -23,9 +24,8 @@ async function withEnvironment<T>(env: Readonly<Record<string, string>>, call: (
   }
 }
 
-export interface ScheduledModelEvent {
-  readonly model: { readonly properties: Record<string, string>; readonly stackName: string; readonly logicalId: string };
-}
+/** The scheduled path's event, as the construct writes it (the contract's type). */
+export type ScheduledModelEvent = ScheduledPassEvent;
 
 export interface WaiterRun {
   startedAt: number;

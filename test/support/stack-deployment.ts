@@ -28,7 +28,7 @@
 import { CfnAnswer, CloudFormationEmulator } from './cloudformation';
 import { CfnTemplate, IamEnforcer, PolicyDocument, rolePolicies } from './iam';
 import { ParameterStore } from './parameter-store';
-import { GUARD_REGIONS } from '../../lib/private/resource-properties';
+import { GUARD_REGIONS } from '../../lib/contract/resource-properties';
 import { handlerPolicies, modelResources, pseudoOf, ssmParameters } from './templates';
 
 export interface DeployOptions {

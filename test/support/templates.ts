@@ -4,7 +4,7 @@
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CustomLabelsModel } from '../../lib';
-import { RESOURCE_TYPE } from '../../lib/private/resource-properties';
+import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
 import { CfnTemplate, PolicyDocument, Pseudo, resolveIntrinsics, rolePolicies } from './iam';
 
 export const ACCOUNT = '123456789012';

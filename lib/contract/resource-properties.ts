@@ -73,10 +73,4 @@ export const EXPECTED_UNITS_METRIC = { namespace: 'RekognitionCustomLabels/Sched
 export const TAG_RULES = {
   key: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u,
   value: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u,
-  /** The prefix of the library's own tags, which a user's tags may not use. */
-  reservedPrefix: 'cdk-custom-labels:',
 } as const;
-
-/** The transition events' source and detail-type (lambda/events.ts puts them; lib/transition-event.ts documents them). */
-export const EVENT_SOURCE = 'cdk-rekognition-custom-labels';
-export const EVENT_DETAIL_TYPE = 'Rekognition Custom Labels Model Transition';

@@ -2,8 +2,8 @@
 import { parseProjectVersionArn, projectArnMatchesVersion, VERSION_ARN_FORMAT } from '../lib/contract/project-version-arn';
 import { DEMAND, GRACE_BOUNDS, PROP, REMOVAL, TIMEOUT_BOUNDS } from '../lib/contract/resource-properties';
 import { validateWindowTable, WindowTable } from '../lib/contract/weekly-windows';
-import type { DemandDeclaration } from './demand';
 import { TAG_PREFIX } from '../lib/contract/tags';
+import type { DemandDeclaration } from './decisions/demand';
 
 /** Which model: enough to look at it and act on it. */
 export interface ModelRef {

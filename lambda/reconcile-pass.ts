@@ -2,11 +2,13 @@
 // model and its record, ask reconcile() for a step, take it. The decisions are reconcile()'s and judgeError()'s;
 // this file does the I/O between them and never throws for a service error.
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { ModelRef } from './model-spec';
-import { OwnershipRecord } from './ownership';
 import { TAG } from '../lib/contract/tags';
-import { afterOwnStart, Goal, isTransient, judgeError, ModelObservation, reconcile, Requester, Step } from './reconcile';
-import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './rekognition-api';
+import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServiceError, writeRecord } from './aws/rekognition';
+import { isTransient, judgeError } from './decisions/error-verdict';
+import { Goal, ModelObservation, Requester, Step, reconcile } from './decisions/model-step';
+import { OwnershipRecord } from './decisions/ownership-record';
+import { afterOwnStart } from './decisions/start-race';
+import { ModelRef } from './model-spec';
 
 export interface PassInput {
   readonly client: RekognitionClient;

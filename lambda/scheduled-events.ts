@@ -3,14 +3,17 @@
 // what the pass observed before its step and the ownership record; only the I/O is here.
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { OccurrenceSource, windowStateAt } from '../lib/contract/weekly-windows';
-import { divergenceEvent, DIVERGENCE_BOUND_MS, EventSubject, failedStartEvent, holdEvent, reportAction, reportOnce, scheduledReason } from './events';
-import type { HoldReading } from './hold';
-import type { ModelSpec } from './model-spec';
-import { OwnershipRecord } from './ownership';
 import { TAG } from '../lib/contract/tags';
-import { DesiredState, desiredState, ENFORCEMENT_LOOKBACK_MS, ModelObservation, StopCause, stopCause } from './reconcile';
+import { writeRecord } from './aws/rekognition';
+import { reportAction, reportOnce } from './aws/transition-event-bus';
+import { DesiredState, desiredState } from './decisions/desired-state';
+import type { HoldReading } from './decisions/hold';
+import { ModelObservation } from './decisions/model-step';
+import { OwnershipRecord } from './decisions/ownership-record';
+import { ENFORCEMENT_LOOKBACK_MS, StopCause, stopCause } from './decisions/stop-cause';
+import { DIVERGENCE_BOUND_MS, EventSubject, divergenceEvent, failedStartEvent, holdEvent, scheduledReason } from './decisions/transition-events';
+import type { ModelSpec } from './model-spec';
 import type { ObservedPassResult } from './reconcile-pass';
-import { writeRecord } from './rekognition-api';
 
 export interface ScheduledEventsInput {
   readonly client: RekognitionClient;

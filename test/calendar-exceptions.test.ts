@@ -6,11 +6,12 @@ import * as path from 'path';
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
-import { parseModelSpec } from '../lambda/model-spec';
-import { desiredState, scheduledRunId } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { props, World } from './support/world';
+import { desiredState } from '../lambda/decisions/desired-state';
+import { scheduledRunId } from '../lambda/decisions/scheduled-access';
+import { parseModelSpec } from '../lambda/model-spec';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
 const MIN = 60_000;

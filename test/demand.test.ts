@@ -7,8 +7,6 @@ import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { busySince, demandDecision, DemandDeclaration, demandRunId, IDLE_END_ALLOWANCE_MS } from '../lambda/demand';
-import { desiredState, stopCause } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
 import { queueArnOf } from './support/queue';
@@ -16,6 +14,9 @@ import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './s
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
 import { FAKE_ENV, World } from './support/world';
+import { DemandDeclaration, IDLE_END_ALLOWANCE_MS, busySince, demandDecision, demandRunId } from '../lambda/decisions/demand';
+import { desiredState } from '../lambda/decisions/desired-state';
+import { stopCause } from '../lambda/decisions/stop-cause';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

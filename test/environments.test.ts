@@ -7,15 +7,15 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
 import { CustomLabelsModel } from '../lib';
-import { guardRegionsPhysicalId, onGuardRegionsEvent, regionsOfPhysicalId, rememberedRegions } from '../lambda/guard-regions';
 import { GUARD_REGIONS } from '../lib/contract/resource-properties';
-import { guardedRegions } from '../lambda/stack-guard';
-import { guardVerdict } from '../lambda/reconcile';
 import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';
 import { GuardCall, runStackGuard } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { handlerPolicies, ModelDecl, synthModels } from './support/templates';
 import { props, World } from './support/world';
+import { guardRegionsPhysicalId, regionsOfPhysicalId, rememberedRegions } from '../lambda/decisions/guard-regions';
+import { guardVerdict, guardedRegions } from '../lambda/decisions/stack-guard';
+import { onGuardRegionsEvent } from '../lambda/handlers/guard-regions';
 
 const EAST = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 const WEST = EAST.replace('us-east-1', 'eu-west-1');

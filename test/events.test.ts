@@ -13,7 +13,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { BatchWindows, CustomLabelsModel, TransitionEvents, WeekDay, WeeklyTime } from '../lib';
-import { divergenceEvent, DIVERGENCE_BOUND_MS, holdEvent, isNewKey } from '../lambda/events';
 import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { DEFAULT_BUS_ARN } from './support/event-bus';
 import { CfnTemplate, IamEnforcer } from './support/iam';
@@ -21,6 +20,7 @@ import { periodicModelEvents, runStackGuard, ScheduledModelEvent, SchedulerEmula
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION, synthModels } from './support/templates';
 import { World } from './support/world';
+import { DIVERGENCE_BOUND_MS, divergenceEvent, holdEvent, isNewKey } from '../lambda/decisions/transition-events';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

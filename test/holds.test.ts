@@ -9,14 +9,15 @@ import { App, CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { holdVerdict } from '../lambda/hold';
-import { desiredState, ENFORCEMENT_LOOKBACK_MS, highestDeclaredUnits, stopCause } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
 import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
 import { World } from './support/world';
+import { desiredState, highestDeclaredUnits } from '../lambda/decisions/desired-state';
+import { holdVerdict } from '../lambda/decisions/hold';
+import { ENFORCEMENT_LOOKBACK_MS, stopCause } from '../lambda/decisions/stop-cause';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,6 +1,6 @@
 // The handler's reading of the custom resource's properties, which CloudFormation delivers as strings.
-import { parseModelSpec } from '../lambda/model-spec';
 import { ownerOf } from '../lib/contract/tags';
+import { parseModelSpec } from '../lambda/model-spec';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
 

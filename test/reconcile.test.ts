@@ -3,12 +3,15 @@ import { spawnSync } from 'child_process';
 import * as fc from 'fast-check';
 import * as net from 'net';
 import * as path from 'path';
-import { OwnershipRecord } from '../lambda/ownership';
-import {
-  admit, CLAIM_LIFETIME_MS, deadlineFor, declaredGoal, Goal, goalForDelete, guardVerdict, judgeError, KNOWN_STATUSES, planRequest, reconcile, ReconcileInput, scheduledAccess, Step,
-  afterOwnStart, guardListingVerdict, isTransient, regionUnusable,
-} from '../lambda/reconcile';
-import { toServiceError } from '../lambda/rekognition-api';
+import { toServiceError } from '../lambda/aws/rekognition';
+import { admit, deadlineFor, goalForDelete, planRequest } from '../lambda/decisions/deploy-plan';
+import { declaredGoal } from '../lambda/decisions/desired-state';
+import { isTransient, judgeError, regionUnusable } from '../lambda/decisions/error-verdict';
+import { Goal, KNOWN_STATUSES, ReconcileInput, Step, reconcile } from '../lambda/decisions/model-step';
+import { OwnershipRecord } from '../lambda/decisions/ownership-record';
+import { CLAIM_LIFETIME_MS, scheduledAccess } from '../lambda/decisions/scheduled-access';
+import { guardListingVerdict, guardVerdict } from '../lambda/decisions/stack-guard';
+import { afterOwnStart } from '../lambda/decisions/start-race';
 
 const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
 const ours: OwnershipRecord = { owner: self.owner, request: self.requestId };

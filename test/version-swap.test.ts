@@ -9,11 +9,11 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CustomLabelsModel } from '../lib';
-import { goalForDelete } from '../lambda/reconcile';
 import { CfnTemplate, PolicyDocument } from './support/iam';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
 import { World } from './support/world';
+import { goalForDelete } from '../lambda/decisions/deploy-plan';
 
 const MIN = 60_000;
 const CLIENT_KEY = 'AKIAI44QH8DHBEXAMPLE';

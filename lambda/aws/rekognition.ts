@@ -10,11 +10,12 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-rekognition';
-import { regionOfArn } from '../lib/contract/project-version-arn';
-import { ModelRef } from './model-spec';
-import { OwnershipRecord, recordFromTags } from './ownership';
-import { ModelObservation, ServiceError } from './reconcile';
+import { regionOfArn } from '../../lib/contract/project-version-arn';
 import { cachedClient } from './sdk-clients';
+import { ServiceError } from '../decisions/error-verdict';
+import { ModelObservation } from '../decisions/model-step';
+import { OwnershipRecord, recordFromTags } from '../decisions/ownership-record';
+import { ModelRef } from '../model-spec';
 
 /**
  * The Rekognition client of a model's region, created once and reused (lambda/sdk-clients.ts). A model is reached

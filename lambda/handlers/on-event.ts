@@ -1,16 +1,19 @@
 // CloudFormation's onEvent handler: claims the model for this request and returns at once. It starts and stops
 // nothing, so that nothing it began can be orphaned if it fails; isComplete does the work, poll by poll.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { parseProjectVersionArn, placementProblem, stackPlacement } from '../lib/contract/project-version-arn';
-import { ATTR, GUARD_REGIONS, PROP } from '../lib/contract/resource-properties';
-import { onGuardRegionsEvent } from './guard-regions';
-import { ModelSpec, parseModelSpec } from './model-spec';
-import { claimTags, droppedTags } from './ownership';
-import { ownerOf, TAG } from '../lib/contract/tags';
-import { stackStatus } from './cloudformation-api';
-import { deadlineFor, deleteFailure, Goal, onEventMayRunAgain, planRequest, Requester } from './reconcile';
-import { clientFor, eraseRecord, findProjectArn, noSuchProject, readRecord, toServiceError, writeRecord } from './rekognition-api';
+import { parseProjectVersionArn, placementProblem, stackPlacement } from '../../lib/contract/project-version-arn';
+import { ATTR, GUARD_REGIONS, PROP } from '../../lib/contract/resource-properties';
+import { ownerOf, TAG } from '../../lib/contract/tags';
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { stackStatus } from '../aws/cloudformation';
+import { clientFor, eraseRecord, findProjectArn, noSuchProject, readRecord, toServiceError, writeRecord } from '../aws/rekognition';
+import { deadlineFor, planRequest } from '../decisions/deploy-plan';
+import { onEventMayRunAgain } from '../decisions/error-verdict';
+import { deleteFailure } from '../decisions/messages';
+import { Goal, Requester } from '../decisions/model-step';
+import { claimTags, droppedTags } from '../decisions/ownership-record';
+import { onGuardRegionsEvent } from './guard-regions';
+import { ModelSpec, parseModelSpec } from '../model-spec';
 
 /** What onEvent hands to isComplete; the Provider framework merges it into every isComplete event. */
 export interface ReconcileRequest {

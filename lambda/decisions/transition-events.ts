@@ -1,6 +1,6 @@
-// Transition events: one EventBridge event on the account's default bus for each start, stop, failed start, hold
-// set/expired/ignored and divergence (lib/transition-event.ts has the schema users consume). What to emit is decided by
-// pure functions of the observation and the ownership record; the put itself never fails a deploy or a pass.
+// Which transition events to report (pure): one EventBridge event on the account's default bus for each start, stop,
+// failed start, hold set/expired/ignored and divergence (lib/contract/transition-events.ts has the schema users
+// consume; aws/transition-event-bus.ts puts them). Decided from the observation and the ownership record.
 //
 // Exactly once, by kind:
 // - START and STOP are put only after a StartProjectVersion/StopProjectVersion the service accepted: a duplicated or
@@ -9,16 +9,14 @@
 //   library tag on the model (TAG.eventKey by family), written BEFORE the put, and a key already there is not put
 //   again. So a retried step, a duplicated schedule event or a later pass that sees the same thing puts nothing.
 // A put that fails after the SDK's retries is logged and dropped: at most once, then.
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { EVENT_DETAIL_TYPE, EVENT_SOURCE, TransitionEventDetail, TransitionKind as Kinds, TransitionReason as Reasons } from '../lib/contract/transition-events';
-import type { OccurrenceSource } from '../lib/contract/weekly-windows';
+import type { TransitionEventDetail, TransitionKind as Kinds, TransitionReason as Reasons } from '../../lib/contract/transition-events';
+import type { OccurrenceSource } from '../../lib/contract/weekly-windows';
+import { TAG } from '../../lib/contract/tags';
+import type { DesiredState } from './desired-state';
 import type { HoldReading, HoldVerdict } from './hold';
-import { OwnershipRecord } from './ownership';
-import { TAG } from '../lib/contract/tags';
-import type { DesiredState, Goal, ModelObservation, StopCause } from './reconcile';
-import { writeRecord } from './rekognition-api';
-import { cachedClient } from './sdk-clients';
+import type { Goal, ModelObservation } from './model-step';
+import type { OwnershipRecord } from './ownership-record';
+import type { StopCause } from './stop-cause';
 
 /** The closed sets of the schema, as the strings the handlers write (lib/contract/transition-events.ts defines them). */
 export type TransitionKind = `${Kinds}`;
@@ -162,47 +160,4 @@ export function divergenceEvent(input: DivergenceInput): KeyedEvent | undefined 
     to: goalState(input.goal),
     message: `${input.observed?.status ?? 'not found'} for more than ${DIVERGENCE_BOUND_MS / 60_000} minutes while its goal is ${goalState(input.goal).status}`,
   };
-}
-
-function eventsClient(): EventBridgeClient {
-  return cachedClient('EVENTBRIDGE', () => new EventBridgeClient({}));
-}
-
-/** Puts one event on the default bus. Never throws: a put that fails after the SDK's retries is logged. */
-export async function putTransition(subject: EventSubject, event: Omit<TransitionDetail, 'version' | 'modelArn' | 'stackName' | 'logicalId' | 'time'>, now = Date.now()): Promise<boolean> {
-  const detail: TransitionDetail = { version: '1', ...subject, ...event, time: new Date(now).toISOString() };
-  try {
-    const out = await eventsClient().send(new PutEventsCommand({
-      Entries: [{ Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Resources: [subject.modelArn], Detail: JSON.stringify(detail), Time: new Date(now) }],
-    }));
-    if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`${out.Entries?.[0]?.ErrorCode ?? 'error'}: ${out.Entries?.[0]?.ErrorMessage ?? ''}`);
-    console.log(JSON.stringify({ message: 'transition event', detail }));
-    return true;
-  } catch (e) {
-    console.log(JSON.stringify({ message: 'transition event not put (at most once: dropped)', detail, error: String((e as Error)?.name ?? e), why: (e as Error)?.message }));
-    return false;
-  }
-}
-
-/**
- * Reports a record-deduplicated event once: when its key is new, writes the key on the model first (a retry or a
- * duplicated pass then sees it), then puts it. A failed key write puts nothing: the next pass tries again.
- */
-export async function reportOnce(client: RekognitionClient, subject: EventSubject, record: OwnershipRecord, event: KeyedEvent | undefined): Promise<void> {
-  if (!event || !isNewKey(record, event)) return;
-  try {
-    await writeRecord(client, subject.modelArn, { [EVENT_KEY_TAG[event.family]]: event.key });
-  } catch (e) {
-    console.log(JSON.stringify({ message: 'transition event key not recorded: not put yet', key: event.key, error: String((e as Error)?.name ?? e) }));
-    return;
-  }
-  const { family: _family, ...rest } = event;
-  await putTransition(subject, { ...rest, idempotencyKey: event.key });
-}
-
-/** Reports a start or stop the service accepted (no record needed: the call happens once). */
-export async function reportAction(subject: EventSubject, acted: 'start' | 'stop', reason: TransitionReason, context: string, from: ModelObservation | undefined, goal: Goal, now = Date.now()): Promise<void> {
-  const kind = acted === 'start' ? 'START' : 'STOP';
-  const to: ModelState = acted === 'start' ? goalState(goal) : { status: 'STOPPED' };
-  await putTransition(subject, { kind, reason, from: stateOf(from), to, idempotencyKey: `${acted}:${context}:${now}` }, now);
 }

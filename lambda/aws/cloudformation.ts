@@ -2,9 +2,9 @@
 // stack back (stop the model, whatever the removal policy) from one that removes it, and tells the stack guard when
 // the stack is settled; and its model resources, which tell the guard what the stack still declares.
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { RESOURCE_TYPE } from '../lib/contract/resource-properties';
-import type { StackModelResource } from './reconcile';
+import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
 import { cachedClient } from './sdk-clients';
+import type { StackModelResource } from '../decisions/stack-guard';
 
 /** The CloudFormation client, created once and reused (lambda/sdk-clients.ts). */
 function client(): CloudFormationClient {

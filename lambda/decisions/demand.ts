@@ -2,7 +2,7 @@
 // the idle time. Pure: the same queue reading, memory tag, declaration and clock always give the same verdict, so the
 // deploy's passes and the scheduled path's read the same answer. "Empty since when" is the one thing a single reading
 // cannot tell: it is kept on the model's ownership record, as the tag TAG.demandEmptySince (lambda/ownership.ts).
-import { DEMAND } from '../lib/contract/resource-properties';
+import { DEMAND } from '../../lib/contract/resource-properties';
 
 /** What the model's demand declaration says (lambda/model-spec.ts). */
 export interface DemandDeclaration {

@@ -2,7 +2,7 @@
 // model RUNNING or STOPPED until a given time, without a redeploy. Pure: the same parameter value, modification time,
 // declaration and clock always give the same verdict, so every pass (the deploy's, the scheduled path's) reads the
 // same answer. A hold that cannot be used is ignored, with the reason, never thrown.
-import { HOLD } from '../lib/contract/resource-properties';
+import { HOLD } from '../../lib/contract/resource-properties';
 
 /** A hold in force. */
 export interface Hold {

@@ -2,16 +2,19 @@
 // of the account that bills (or is stopping) and stops those whose ownership tag names this stack but which the stack
 // no longer declares: a cleanup delete CloudFormation gave up on and dropped from the stack, say. Level-triggered like
 // the rest: what it does follows from what it sees now; the decision is guardVerdict()'s, the stop reconcile()'s.
-import type { GuardEvent } from '../lib/contract/scheduled-inputs';
-import { modelRef } from './model-spec';
-import { parseProjectVersionArn, regionOfArn } from '../lib/contract/project-version-arn';
-import { claimTags } from './ownership';
-import { ownerStack } from '../lib/contract/tags';
-import { listModelResources, stackStatus } from './cloudformation-api';
-import { cloudFormationActing, deleteFailure, GUARD_LOOKS_AT, guardListingVerdict, guardVerdict, isTransient } from './reconcile';
-import { reconcilePass } from './reconcile-pass';
-import { reportAction } from './events';
-import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from './rekognition-api';
+import type { GuardEvent } from '../../lib/contract/scheduled-inputs';
+import { regionOfArn } from '../../lib/contract/project-version-arn';
+import { ownerStack } from '../../lib/contract/tags';
+import { listModelResources, stackStatus } from '../aws/cloudformation';
+import { listProjectArns, listVersions, readRecord, rekognitionClient, toServiceError, writeRecord } from '../aws/rekognition';
+import { reportAction } from '../aws/transition-event-bus';
+import { isTransient } from '../decisions/error-verdict';
+import { deleteFailure } from '../decisions/messages';
+import { claimTags } from '../decisions/ownership-record';
+import { GUARD_LOOKS_AT, cloudFormationActing, guardListingVerdict, guardVerdict } from '../decisions/stack-guard';
+import { modelRef } from '../model-spec';
+import { reconcilePass } from '../reconcile-pass';
+import { guardedRegions } from '../decisions/stack-guard';
 
 export interface GuardResult {
   /** Models the guard is stopping (or found stopping under its claim). */
@@ -91,14 +94,4 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
   if (failures.length > 0) throw new Error(failures.join('\n'));
   const reason = stopping.length ? `stopping ${stopping.length} model(s) the stack no longer declares` : 'nothing to stop';
   return { stopping, reason: skipped.length ? `${reason}; skipped ${skipped.join(', ')}, which this account cannot use` : reason };
-}
-
-/**
- * The regions the guard looks in: the stack's own, then those the guard regions resource remembers, then those of the
- * models the stack declares now (their ARNs'). `rememberedOnly`: a region only the guard regions resource names.
- */
-export function guardedRegions(stackRegion: string, declared: readonly { readonly physicalId?: string }[], remembered: readonly string[] = []): { region: string; rememberedOnly: boolean }[] {
-  const current = new Set([stackRegion, ...declared.map((r) => parseProjectVersionArn(r.physicalId ?? '')?.region).filter((r): r is string => r !== undefined)]);
-  const regions = new Set([stackRegion, ...remembered.filter((r) => /^[a-z0-9-]+$/.test(r)), ...current]);
-  return [...regions].map((region) => ({ region, rememberedOnly: !current.has(region) }));
 }

@@ -4,20 +4,24 @@
 // current time, never from the event, so a late, retried or duplicated event cannot start a model outside its
 // windows. It reuses the CloudFormation path's decision function, and stands aside while a deploy is in flight. A
 // model with holds enabled (and no windows) gets the periodic call too: its hold parameter is read at every pass.
-import { regionOfArn } from '../lib/contract/project-version-arn';
-import { EXPECTED_UNITS_METRIC } from '../lib/contract/resource-properties';
-import type { ScheduledPassEvent } from '../lib/contract/scheduled-inputs';
-import { parseModelSpec } from './model-spec';
-import { ownerStack, ownerValue } from '../lib/contract/tags';
-import { demandDecision, demandRunId, QueueReading } from './demand';
-import type { HoldReading } from './hold';
-import { logIgnoredHold, readHoldParameter } from './hold-parameter';
-import { desiredState, Goal, judgeError, scheduledAccess, scheduledRunId, stopCause } from './reconcile';
-import { observe, reconcilePass } from './reconcile-pass';
-import { TAG } from '../lib/contract/tags';
-import { readQueue } from './queue-attributes';
-import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from './rekognition-api';
-import { reportScheduledEvents } from './scheduled-events';
+import { regionOfArn } from '../../lib/contract/project-version-arn';
+import { EXPECTED_UNITS_METRIC } from '../../lib/contract/resource-properties';
+import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
+import { ownerStack, ownerValue } from '../../lib/contract/tags';
+import { TAG } from '../../lib/contract/tags';
+import { readQueue } from '../aws/demand-queue';
+import { logIgnoredHold, readHoldParameter } from '../aws/hold-parameter';
+import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from '../aws/rekognition';
+import { QueueReading, demandDecision, demandRunId } from '../decisions/demand';
+import { desiredState } from '../decisions/desired-state';
+import { judgeError } from '../decisions/error-verdict';
+import type { HoldReading } from '../decisions/hold';
+import { Goal } from '../decisions/model-step';
+import { scheduledAccess, scheduledRunId } from '../decisions/scheduled-access';
+import { stopCause } from '../decisions/stop-cause';
+import { parseModelSpec } from '../model-spec';
+import { observe, reconcilePass } from '../reconcile-pass';
+import { reportScheduledEvents } from '../scheduled-events';
 
 export interface ScheduleResult {
   /** Whether the model is where the windows want it: the waiter state machine stops polling then. */

@@ -2,8 +2,8 @@
 // one queue's ARN. It reads counts, never a message, so an encrypted queue needs no kms:Decrypt. The client honours
 // AWS_ENDPOINT_URL_SQS and the functions' retry settings from the environment.
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueReading } from './demand';
 import { cachedClient } from './sdk-clients';
+import type { QueueReading } from '../decisions/demand';
 
 function client(): SQSClient {
   // The configured endpoint, not the queue URL's host: the same in AWS, and the stand-in's in the tests.

@@ -1,17 +1,20 @@
 // CloudFormation's isComplete handler, called by the Provider framework's waiter at every query interval: one
 // reconcile pass. Returning IsComplete: false polls again; throwing fails the request at once with the reason.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { parseModelSpec } from './model-spec';
+import { ownerOf } from '../../lib/contract/tags';
+import { readQueue } from '../aws/demand-queue';
+import { logIgnoredHold, readHoldParameter } from '../aws/hold-parameter';
+import { clientFor, readRecord, toServiceError } from '../aws/rekognition';
+import { reportAction, reportOnce } from '../aws/transition-event-bus';
+import { DemandVerdict, demandDecision } from '../decisions/demand';
+import { desiredState } from '../decisions/desired-state';
+import { onEventMayRunAgain } from '../decisions/error-verdict';
+import type { HoldReading } from '../decisions/hold';
+import { deleteFailure } from '../decisions/messages';
+import { failedStartEvent } from '../decisions/transition-events';
 import type { OnEventResponse } from './on-event';
-import { ownerOf } from '../lib/contract/tags';
-import { demandDecision, DemandVerdict } from './demand';
-import type { HoldReading } from './hold';
-import { logIgnoredHold, readHoldParameter } from './hold-parameter';
-import { deleteFailure, desiredState, onEventMayRunAgain } from './reconcile';
-import { reconcilePass } from './reconcile-pass';
-import { failedStartEvent, reportAction, reportOnce } from './events';
-import { readQueue } from './queue-attributes';
-import { clientFor, readRecord, toServiceError } from './rekognition-api';
+import { parseModelSpec } from '../model-spec';
+import { reconcilePass } from '../reconcile-pass';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 

@@ -1,7 +1,7 @@
 // The durable record kept on the model itself, as tags on the project version. It survives every Lambda invocation
 // and tells the handlers which stack owns a model and which CloudFormation request is the live one, so that a waiter
 // CloudFormation has given up on never acts again.
-import { TAG, TAG_PREFIX } from '../lib/contract/tags';
+import { TAG, TAG_PREFIX } from '../../lib/contract/tags';
 
 /** The tags a request writes to claim a model: who runs it, which request acts on it now, since when. */
 export function claimTags(owner: string, requestId: string, now: number): Record<string, string> {

@@ -1,8 +1,8 @@
 // Reads a model's hold parameter (SSM Parameter Store): the only SSM call the handlers make, GetParameter on that one
 // parameter's ARN. The client honours AWS_ENDPOINT_URL_SSM and the functions' retry settings from the environment.
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { HoldReading, HoldVerdict } from './hold';
 import { cachedClient } from './sdk-clients';
+import type { HoldReading, HoldVerdict } from '../decisions/hold';
 
 function client(): SSMClient {
   return cachedClient('SSM', () => new SSMClient({}));

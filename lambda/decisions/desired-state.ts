@@ -1,7 +1,7 @@
 // What a model should be doing now, and why (pure): from its declaration (units, weekly windows and calendar exceptions),
 // its hold and its demand. Every pass (the deploy's and the scheduled path's), the events and a printed plan read it.
 import { WindowTable, highestUnits, windowStateAt } from '../../lib/contract/weekly-windows';
-import { DemandDeclaration, DemandVerdict, demandRuns } from './demand';
+import { DemandDecision, DemandDeclaration, demandDecision, DemandVerdict, demandRuns, QueueReading } from './demand';
 import { HoldReading, HoldVerdict, holdVerdict } from './hold';
 import { Goal } from './model-step';
 /** What a model's declaration wants at an instant: its units, or, with batch windows, what the windows say. */
@@ -85,4 +85,20 @@ function withoutHold(declared: Declaration, now: number, demand: DemandVerdict):
   if (!d) return { goal: declaredNow, reason: declared.windows ? 'outside-windows' : 'declaration' };
   if (demandRuns(demand)) return { goal: { kind: 'running', minInferenceUnits: d.minInferenceUnits, maxInferenceUnits: d.maxInferenceUnits }, reason: 'demand' };
   return { goal: { kind: 'parked' }, reason: declared.windows ? 'outside-windows' : 'no-demand' };
+}
+
+/** The inputs of the desired state besides the declaration (desired-state-inputs.ts reads them). */
+export interface DesiredStateInputs {
+  /** What the hold parameter says; absent without holds, or unread. */
+  readonly hold?: HoldReading;
+  /** The demand queue's message counts; absent without demand, or unread. */
+  readonly queue?: QueueReading;
+  /** The demand memory (the record's TAG.demandEmptySince): `busy`, or since when the queue has been empty. */
+  readonly demandMemory?: string;
+}
+
+/** The desired state from the declaration and its inputs, with the demand decision (and the memory it writes). */
+export function desiredStateFrom(declared: Declaration, inputs: DesiredStateInputs, now: number): { readonly state: DesiredState; readonly demand: DemandDecision } {
+  const demand = demandDecision(declared.demand, inputs.queue, inputs.demandMemory, now);
+  return { state: desiredState(declared, inputs.hold, now, demand.verdict), demand };
 }

@@ -2,19 +2,17 @@
 // reconcile pass. Returning IsComplete: false polls again; throwing fails the request at once with the reason.
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ownerOf } from '../../lib/contract/tags';
-import { readQueue } from '../aws/demand-queue';
-import { logIgnoredHold, readHoldParameter } from '../aws/hold-parameter';
-import { clientFor, readRecord, toServiceError } from '../aws/rekognition';
+import { logIgnoredHold } from '../aws/hold-parameter';
+import { clientFor } from '../aws/rekognition';
 import { reportAction, reportOnce } from '../aws/transition-event-bus';
-import { DemandVerdict, demandDecision } from '../decisions/demand';
-import { desiredState } from '../decisions/desired-state';
+import { desiredStateFrom } from '../decisions/desired-state';
 import { onEventMayRunAgain } from '../decisions/error-verdict';
-import type { HoldReading } from '../decisions/hold';
 import { deleteFailure } from '../decisions/messages';
 import { failedStartEvent } from '../decisions/transition-events';
 import type { OnEventResponse } from './on-event';
 import { parseModelSpec } from '../model-spec';
 import { reconcilePass } from '../reconcile-pass';
+import { readDesiredStateInputs } from '../desired-state-inputs';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
 
@@ -30,32 +28,13 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
   // clock, a hold changes without a deploy); a delete keeps the goal onEvent chose, whatever a hold says.
   let goal = request.goal;
   if (goal.kind === 'running' || goal.kind === 'parked') {
-    let reading: HoldReading | undefined;
-    if (spec.holdParameterName) {
-      try {
-        reading = await readHoldParameter(spec.holdParameterName);
-      } catch (e) {
-        const error = toServiceError(e);
-        // Poll again after a transient error, or an access denial while IAM propagates the policy just updated.
-        if (Date.now() < request.deadline && onEventMayRunAgain(error, Date.now() - (request.startedAt ?? 0))) return { IsComplete: false };
-        throw new Error(`${spec.projectVersionArn}: could not read its hold parameter ${spec.holdParameterName}: ${error.name}: ${error.message ?? ''}`);
-      }
-    }
-    // With demand, the deploy converges to what the queue says too: a create or update with an empty queue outside
-    // the windows leaves the model parked, one while the queue holds messages (or within the idle time) runs it. The
-    // memory tag is only read here; the scheduled path writes it.
-    let demand: DemandVerdict = { kind: 'none' };
-    if (spec.demand) {
-      try {
-        const [queue, { record }] = await Promise.all([readQueue(spec.demand.queueUrl), readRecord(clientFor(spec.projectVersionArn), spec.projectVersionArn)]);
-        demand = demandDecision(spec.demand, queue, record.demandEmptySince, Date.now()).verdict;
-      } catch (e) {
-        const error = toServiceError(e);
-        if (Date.now() < request.deadline && onEventMayRunAgain(error, Date.now() - (request.startedAt ?? 0))) return { IsComplete: false };
-        throw new Error(`${spec.projectVersionArn}: could not read its demand queue ${spec.demand.queueUrl}: ${error.name}: ${error.message ?? ''}`);
-      }
-    }
-    const state = desiredState(spec, reading, Date.now(), demand);
+    // Poll again after a transient error, or an access denial while IAM propagates the policy just updated; fail
+    // otherwise. With demand the memory tag is only read here; the scheduled path writes it.
+    const read = await readDesiredStateInputs(spec, undefined, (error) =>
+      Date.now() < request.deadline && onEventMayRunAgain(error, Date.now() - (request.startedAt ?? 0)) ? 'retry' : 'fail');
+    if (read.kind === 'retry') return { IsComplete: false };
+    if (read.kind === 'fail') throw new Error(read.reason);
+    const { state } = desiredStateFrom(spec, read.inputs, Date.now());
     if (spec.holdParameterName) logIgnoredHold(state.hold, spec.projectVersionArn, spec.holdParameterName);
     goal = state.goal;
   }

@@ -7,21 +7,19 @@
 import { regionOfArn } from '../../lib/contract/project-version-arn';
 import { EXPECTED_UNITS_METRIC } from '../../lib/contract/resource-properties';
 import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
-import { ownerStack, ownerValue } from '../../lib/contract/tags';
-import { TAG } from '../../lib/contract/tags';
-import { readQueue } from '../aws/demand-queue';
-import { logIgnoredHold, readHoldParameter } from '../aws/hold-parameter';
+import { ownerStack, ownerValue, TAG } from '../../lib/contract/tags';
+import { logIgnoredHold } from '../aws/hold-parameter';
 import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from '../aws/rekognition';
-import { QueueReading, demandDecision, demandRunId } from '../decisions/demand';
-import { desiredState } from '../decisions/desired-state';
+import { demandRunId } from '../decisions/demand';
+import { desiredStateFrom } from '../decisions/desired-state';
 import { judgeError } from '../decisions/error-verdict';
-import type { HoldReading } from '../decisions/hold';
 import { Goal } from '../decisions/model-step';
 import { scheduledAccess, scheduledRunId } from '../decisions/scheduled-access';
 import { stopCause } from '../decisions/stop-cause';
 import { parseModelSpec } from '../model-spec';
 import { observe, reconcilePass } from '../reconcile-pass';
 import { reportScheduledEvents } from '../scheduled-events';
+import { readDesiredStateInputs } from '../desired-state-inputs';
 
 export interface ScheduleResult {
   /** Whether the model is where the windows want it: the waiter state machine stops polling then. */
@@ -53,27 +51,26 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
 
   let projectArn: string | undefined;
   let observed;
-  let reading: HoldReading | undefined;
-  let queue: QueueReading | undefined;
-  // What could not be read for good (a deleted queue, a denied read): the pass still stops what the windows and the
-  // declaration want stopped, starts nothing, and fails at its end, so that the dead-letter alarm says so.
-  const unreadable: string[] = [];
   try {
-    // The demand as it is now: the queue's message counts (a transient error: this pass does nothing, as for the hold).
-    queue = spec.demand ? await readOrGiveUp(() => readQueue(spec.demand!.queueUrl), `demand queue ${spec.demand.queueUrl}`, unreadable, now, modelName) : undefined;
-    // The hold as it is now, at every pass: an operator's change takes effect at the next pass, without a deploy.
-    reading = spec.holdParameterName ? await readOrGiveUp(() => readHoldParameter(spec.holdParameterName!), `hold parameter ${spec.holdParameterName}`, unreadable, now, modelName) : undefined;
     projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
     if (!projectArn) throw new Error(noSuchProject(spec));
     observed = await observe(client, spec, projectArn);
   } catch (e) {
-    // Transient: this pass does nothing and the next one tries again (a hold unread must not stop a held model).
+    // Transient: this pass does nothing and the next one tries again.
     const verdict = judgeError(toServiceError(e), { now, deadline: Infinity, modelName });
     if (verdict.kind === 'retry') return { converged: false, reason: verdict.reason };
     throw e;
   }
-  const demand = demandDecision(spec.demand, queue, observed.record.demandEmptySince, now);
-  const state = desiredState(spec, reading, now, demand.verdict);
+  // The hold and the demand as they are now, at every pass: an operator's change takes effect at the next pass. A
+  // transient error: this pass does nothing (a hold unread must not stop a held model). What cannot be read for good
+  // (a deleted queue, a denied read): the pass still stops what the windows and the declaration want stopped, starts
+  // nothing, and fails at its end, so that the dead-letter alarm says so.
+  const read = await readDesiredStateInputs(spec, observed.record, (error) =>
+    judgeError(error, { now, deadline: Infinity, modelName }).kind === 'retry' ? 'retry' : 'without');
+  if (read.kind !== 'read') return { converged: false, reason: read.reason };
+  const { unreadable } = read;
+  const reading = read.inputs.hold;
+  const { state, demand } = desiredStateFrom(spec, read.inputs, now);
   if (spec.holdParameterName) logIgnoredHold(state.hold, modelName, spec.holdParameterName);
   const goal = state.goal;
   publishExpectedUnits(spec.projectName, spec.versionName, goal, now);
@@ -117,21 +114,4 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
   if (result.kind === 'fail') throw new Error(result.reason);
   if (unreadable.length > 0) throw new Error(`${modelName}: could not read its ${unreadable.join(' and ')}; the pass went on without them (${result.kind === 'pending' ? result.reason : 'converged'})`);
   return { converged: result.kind === 'done', reason: result.kind === 'pending' ? result.reason : 'converged' };
-}
-
-/**
- * Reads what a pass depends on besides the model. A transient error is thrown (the pass does nothing and the next one
- * tries again); any other failure is logged, noted in `unreadable`, and read as absent (no demand, no hold), so that a
- * deleted queue or a denied read never keeps the windows from stopping the model.
- */
-async function readOrGiveUp<T>(read: () => Promise<T>, what: string, unreadable: string[], now: number, modelName: string): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (e) {
-    const error = toServiceError(e);
-    if (judgeError(error, { now, deadline: Infinity, modelName }).kind === 'retry') throw e;
-    console.log(JSON.stringify({ message: 'unreadable: the pass goes on without it', model: modelName, what, error }));
-    unreadable.push(what);
-    return undefined;
-  }
 }

@@ -117,27 +117,27 @@ async function act(
         // A start whose answer was lost is retried by the SDK and refused, the first call having been applied: a
         // model STARTING right after our start is ours (we hold the claim). Anything else was not started.
         let after: ModelObservation | undefined;
-        await persistently(async () => {
+        await withTransientRetries(async () => {
           after = await describeModel(client, spec, projectArn);
         });
         if (after?.status !== 'STARTING') throw e;
       }
       // Only a start the service accepted is ours: recorded before it, a throttled start would make the next poll
-      // take an older FAILED for this request's own. Recorded persistently: a lost record would cost a FAILED start
+      // take an older FAILED for this request's own. Recorded withTransientRetries: a lost record would cost a FAILED start
       // its prompt report (the next poll would start once more instead).
-      await persistently(() => writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId }));
+      await withTransientRetries(() => writeRecord(client, versionArn, { [TAG.startedBy]: self.runId ?? self.requestId }));
       // A Delete may have claimed the model between our read and our start. It claims before it looks, we look
       // again after we start: one of the two always sees the other, and here we undo our start.
       let after: OwnershipRecord = {};
-      await persistently(async () => {
+      await withTransientRetries(async () => {
         after = (await readRecord(client, versionArn)).record;
       });
       const next = afterOwnStart(after, self);
       if (next.kind === 'ours') return accepted ? { kind: 'pending', reason: 'starting', acted: 'start' } : { kind: 'pending', reason: 'starting' };
       if (next.kind === 'theirs') return { kind: 'fail', reason: `${versionArn} was claimed by another stack (${after.owner}) while this request started it` };
-      if (next.reclaim) await persistently(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
+      if (next.reclaim) await withTransientRetries(() => writeRecord(client, versionArn, { [TAG.owner]: self.owner }));
       // A stop refused while the model is STARTING is left to the stack guard, which finds the model by its tag.
-      const stopped = await persistently(() => stopModel(client, versionArn)).then(() => true, () => false);
+      const stopped = await withTransientRetries(() => stopModel(client, versionArn)).then(() => true, () => false);
       return {
         kind: 'fail',
         reason: `a later request (${after.request ?? 'none'}) took over ${versionArn} while this one started it; ` +
@@ -150,7 +150,7 @@ async function act(
         // then the record: each call allowed again if its answer was lost and it is retried.
         if (userTagKeys.length > 0) await eraseRecord(client, versionArn, [...userTagKeys]);
         await eraseRecord(client, versionArn, ALL_TAGS);
-      } else if (goal.kind === 'running' || goal.kind === 'parked') {
+      } else if (goal.kind === 'running' || goal.kind === 'stopped') {
         await writeRecord(client, versionArn, { [TAG.settled]: self.requestId });
       }
       return { kind: 'done', step };
@@ -158,7 +158,7 @@ async function act(
 }
 
 /** Runs an idempotent call again after transient errors (on top of the SDK's retries), a few times. */
-async function persistently(call: () => Promise<void>): Promise<void> {
+async function withTransientRetries(call: () => Promise<void>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();

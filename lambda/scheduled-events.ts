@@ -34,14 +34,14 @@ export async function reportScheduledEvents(input: ScheduledEventsInput): Promis
   if (spec.holdParameterName) await reportOnce(client, subject, record, holdEvent(state.hold, reading, goal, observed.model));
   const acted = result.kind === 'pending' ? result.acted : undefined;
   if (acted) {
-    const cause = acted === 'stop' && goal.kind === 'parked' ? stopCause(spec, state, reading, now) : undefined;
+    const cause = acted === 'stop' && goal.kind === 'stopped' ? stopCause(spec, state, reading, now) : undefined;
     await reportAction(subject, acted, scheduledReason(state, cause, occurrenceOf(spec, acted, cause, now)), runId, observed.model, goal, now);
     // Divergence counts from the library's last accepted call; best effort (a lost write only delays nothing).
     await writeRecord(client, spec.projectVersionArn, { [TAG.actedAt]: String(now) }).catch(() => undefined);
   }
   const reason = scheduledReason(state, undefined, occurrenceOf(spec, 'start', undefined, now));
   await reportOnce(client, subject, record, failedStartEvent(observed.model, record, runId, goal, reason));
-  const parkedUntil = goal.kind === 'parked' && spec.windows ? `:${windowStateAt(spec.windows, now).until}` : '';
+  const stoppedUntil = goal.kind === 'stopped' && spec.windows ? `:${windowStateAt(spec.windows, now).until}` : '';
   await reportOnce(client, subject, record, divergenceEvent({
     goal,
     goalThen: desiredState(spec, reading, now - DIVERGENCE_BOUND_MS).goal,
@@ -50,7 +50,7 @@ export async function reportScheduledEvents(input: ScheduledEventsInput): Promis
     observed: observed.model,
     record,
     holdWrittenAt: reading?.modifiedAt,
-    goalKey: `${goal.kind}:${runId}${parkedUntil}`,
+    goalKey: `${goal.kind}:${runId}${stoppedUntil}`,
     reason,
     now,
   }));

@@ -136,7 +136,7 @@ describe('demand-driven runs on the virtual clock', () => {
   test('demand: the first message starts the model, an empty queue stops it after the idle time', async () => {
     const v = w.model();
     const t = await deploy({ versionArn: v });
-    // Deployed with an empty queue and no windows: parked, as every pass would have it.
+    // Deployed with an empty queue and no windows: stopped, as every pass would have it.
     expect(w.sim.countCalls('StartProjectVersion')).toBe(0);
     expect(w.sim.status(v).status).toBe('TRAINING_COMPLETED');
     const t0 = w.clock.now;
@@ -424,11 +424,11 @@ describe('the demand verdict and the precedence', () => {
     const inside = MONDAY + 10 * HOUR;
     const outside = MONDAY + 20 * HOUR;
     const stopped = { value: JSON.stringify({ state: 'STOPPED', until: new Date(outside + HOUR).toISOString() }), modifiedAt: inside };
-    expect(desiredState(withWindows, stopped, inside, busy)).toMatchObject({ goal: { kind: 'parked' }, reason: 'hold' });
+    expect(desiredState(withWindows, stopped, inside, busy)).toMatchObject({ goal: { kind: 'stopped' }, reason: 'hold' });
     expect(desiredState(withWindows, undefined, inside, busy)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 3 }, reason: 'window' });
     expect(desiredState(withWindows, undefined, outside, busy)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 4 }, reason: 'demand' });
-    expect(desiredState(withWindows, undefined, outside, quiet)).toMatchObject({ goal: { kind: 'parked' }, reason: 'outside-windows' });
-    expect(desiredState({ minInferenceUnits: 2, demand: declared }, undefined, outside, quiet)).toMatchObject({ goal: { kind: 'parked' }, reason: 'no-demand' });
+    expect(desiredState(withWindows, undefined, outside, quiet)).toMatchObject({ goal: { kind: 'stopped' }, reason: 'outside-windows' });
+    expect(desiredState({ minInferenceUnits: 2, demand: declared }, undefined, outside, quiet)).toMatchObject({ goal: { kind: 'stopped' }, reason: 'no-demand' });
     expect(desiredState({ minInferenceUnits: 2 }, undefined, outside)).toMatchObject({ goal: { kind: 'running', minInferenceUnits: 2 }, reason: 'declaration' });
     // A hold may ask for the demand's units: they count among the declared.
     const held = { value: JSON.stringify({ state: 'RUNNING', until: new Date(outside + HOUR).toISOString(), minInferenceUnits: 4 }), modifiedAt: outside };

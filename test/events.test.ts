@@ -339,16 +339,16 @@ describe('transition event decisions (pure)', () => {
 
   test('one write of the hold parameter gives one HOLD_SET key, its end another', () => {
     const reading = { value: '{}', modifiedAt: 1000 };
-    const active = holdEvent({ kind: 'active', hold: { state: 'STOPPED', until: 5000 } }, reading, { kind: 'parked' }, undefined);
-    const expired = holdEvent({ kind: 'ignored', problem: 'expired', reason: 'ended', until: 5000 }, reading, { kind: 'parked' }, undefined);
+    const active = holdEvent({ kind: 'active', hold: { state: 'STOPPED', until: 5000 } }, reading, { kind: 'stopped' }, undefined);
+    const expired = holdEvent({ kind: 'ignored', problem: 'expired', reason: 'ended', until: 5000 }, reading, { kind: 'stopped' }, undefined);
     expect([active?.kind, active?.key, expired?.kind, expired?.key]).toEqual(['HOLD_SET', 'hold-set:1000:5000', 'HOLD_EXPIRED', 'hold-expired:1000:expired']);
-    expect(holdEvent({ kind: 'none' }, reading, { kind: 'parked' }, undefined)).toBeUndefined();
+    expect(holdEvent({ kind: 'none' }, reading, { kind: 'stopped' }, undefined)).toBeUndefined();
   });
 
   test.each([
     ['the pass acts', { idle: false }, false],
     ['converged', { converged: true }, false],
-    ['the goal changed within the bound', { goalThen: { kind: 'parked' as const } }, false],
+    ['the goal changed within the bound', { goalThen: { kind: 'stopped' as const } }, false],
     ['a deploy within the bound', { record: { requestAt: String(10 * HOUR - MIN) } }, false],
     ['the library acted within the bound', { record: { actedAt: String(10 * HOUR - 44 * MIN) } }, false],
     ['the hold written within the bound', { holdWrittenAt: 10 * HOUR - MIN }, false],

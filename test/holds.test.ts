@@ -564,15 +564,15 @@ describe('the hold and the desired state (pure)', () => {
 
   test.each([
     // [declaration, hold, instant, goal, reason]
-    ['windows, no hold, outside', windowed, undefined, NOW, { kind: 'parked' }, 'outside-windows'],
+    ['windows, no hold, outside', windowed, undefined, NOW, { kind: 'stopped' }, 'outside-windows'],
     ['windows, no hold, inside', windowed, undefined, Date.UTC(2026, 0, 12, 9), { kind: 'running', minInferenceUnits: 3, maxInferenceUnits: undefined }, 'window'],
     ['always on, no hold', { minInferenceUnits: 2, maxInferenceUnits: 4 }, undefined, NOW, { kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 4 }, 'declaration'],
     ['held RUNNING outside windows, no units: the model\'s own', windowed, { state: 'RUNNING', until: at(NOW + HOUR) }, NOW, { kind: 'running', minInferenceUnits: 2, maxInferenceUnits: undefined }, 'hold'],
     ['held RUNNING inside a window, no units: the window\'s', windowed, { state: 'RUNNING', until: at(Date.UTC(2026, 0, 12, 10)) }, Date.UTC(2026, 0, 12, 9), { kind: 'running', minInferenceUnits: 3, maxInferenceUnits: undefined }, 'hold'],
     ['held RUNNING with units', windowed, { state: 'RUNNING', until: at(NOW + HOUR), minInferenceUnits: 1, maxInferenceUnits: 3 }, NOW, { kind: 'running', minInferenceUnits: 1, maxInferenceUnits: 3 }, 'hold'],
-    ['held STOPPED inside a window', windowed, { state: 'STOPPED', until: at(Date.UTC(2026, 0, 12, 10)) }, Date.UTC(2026, 0, 12, 9), { kind: 'parked' }, 'hold'],
-    ['held STOPPED, always on', { minInferenceUnits: 2 }, { state: 'STOPPED', until: at(NOW + HOUR) }, NOW, { kind: 'parked' }, 'hold'],
-    ['an ignored hold counts as none', windowed, { state: 'RUNNING', until: at(NOW + HOUR), minInferenceUnits: 9 }, NOW, { kind: 'parked' }, 'outside-windows'],
+    ['held STOPPED inside a window', windowed, { state: 'STOPPED', until: at(Date.UTC(2026, 0, 12, 10)) }, Date.UTC(2026, 0, 12, 9), { kind: 'stopped' }, 'hold'],
+    ['held STOPPED, always on', { minInferenceUnits: 2 }, { state: 'STOPPED', until: at(NOW + HOUR) }, NOW, { kind: 'stopped' }, 'hold'],
+    ['an ignored hold counts as none', windowed, { state: 'RUNNING', until: at(NOW + HOUR), minInferenceUnits: 9 }, NOW, { kind: 'stopped' }, 'outside-windows'],
   ])('desiredState: %s', (_name, declared, value, now, goal, reason) => {
     const state = desiredState(declared, value === undefined ? undefined : reading(value, now - HOUR), now);
     expect(state.goal).toEqual(goal);

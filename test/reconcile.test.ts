@@ -17,16 +17,16 @@ const self = { owner: 'WidgetsStack/Widgets', requestId: 'req-1' };
 const ours: OwnershipRecord = { owner: self.owner, request: self.requestId };
 const NOW = 1_000_000;
 const running: Goal = { kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 5 };
+const stopAndRelease: Goal = { kind: 'stopped-and-released' };
+const releaseAsIs: Goal = { kind: 'released-as-is' };
 const stopped: Goal = { kind: 'stopped' };
-const released: Goal = { kind: 'released' };
-const parked: Goal = { kind: 'parked' };
 
 function step(goal: Goal, status: string | undefined, extra: Partial<ReconcileInput> = {}, units = { min: 2, max: 5 }): Step {
   const model = status === undefined ? undefined : { status, statusMessage: `message of ${status}`, minInferenceUnits: units.min, maxInferenceUnits: units.max };
   return reconcile({ goal, model, record: ours, self, now: NOW, deadline: NOW + 1, modelName: 'model-x', ...extra });
 }
 
-// The whole table: status -> step kind for each goal: running, stopped (Delete), released (RETAIN), parked
+// The whole table: status -> step kind for each goal: running, stopAndRelease (Delete), releaseAsIs (RETAIN), stopped
 // (a deploy or a schedule outside the batch windows).
 const TABLE: [string | undefined, Step['kind'], Step['kind'], Step['kind'], Step['kind']][] = [
   [undefined, 'fail', 'done', 'done', 'fail'],
@@ -51,11 +51,11 @@ test('the table covers every documented status', () => {
   expect(TABLE.map((r) => r[0]).filter((s) => s && KNOWN_STATUSES.includes(s)).sort()).toEqual([...KNOWN_STATUSES].sort());
 });
 
-test.each(TABLE)('%s: running -> %s, stopped -> %s, released -> %s, parked -> %s', (status, forRunning, forStopped, forReleased, forParked) => {
+test.each(TABLE)('%s: running -> %s, stopAndRelease -> %s, releaseAsIs -> %s, stopped -> %s', (status, forRunning, forStopAndRelease, forReleaseAsIs, forStoppedOwned) => {
   expect(step(running, status).kind).toBe(forRunning);
-  expect(step(stopped, status).kind).toBe(forStopped);
-  expect(step(released, status).kind).toBe(forReleased);
-  expect(step(parked, status).kind).toBe(forParked);
+  expect(step(stopAndRelease, status).kind).toBe(forStopAndRelease);
+  expect(step(releaseAsIs, status).kind).toBe(forReleaseAsIs);
+  expect(step(stopped, status).kind).toBe(forStoppedOwned);
 });
 
 test('a start carries exactly the requested units', () => {
@@ -97,20 +97,20 @@ test('a request that is no longer the live one never acts: a running goal abando
 });
 
 test('a stop goal leaves alone what it does not own, or what a later request manages', () => {
-  expect(step(stopped, 'RUNNING', { record: { owner: 'OtherStack/Widgets', request: 'r' } })).toMatchObject({ kind: 'done', release: false });
-  expect(step(stopped, 'RUNNING', { record: { owner: self.owner, request: 'req-2' } })).toMatchObject({ kind: 'done', release: false });
+  expect(step(stopAndRelease, 'RUNNING', { record: { owner: 'OtherStack/Widgets', request: 'r' } })).toMatchObject({ kind: 'done', release: false });
+  expect(step(stopAndRelease, 'RUNNING', { record: { owner: self.owner, request: 'req-2' } })).toMatchObject({ kind: 'done', release: false });
 });
 
 test('done releases the record for stop and release goals, never for a running goal', () => {
-  expect(step(stopped, 'STOPPED')).toMatchObject({ kind: 'done', release: true });
-  expect(step(released, 'RUNNING')).toMatchObject({ kind: 'done', release: true });
+  expect(step(stopAndRelease, 'STOPPED')).toMatchObject({ kind: 'done', release: true });
+  expect(step(releaseAsIs, 'RUNNING')).toMatchObject({ kind: 'done', release: true });
   expect(step(running, 'RUNNING')).toMatchObject({ kind: 'done', release: false });
 });
 
 test('past the deadline, waiting or acting turns into a failure naming the status', () => {
   const late = { now: NOW + 10, deadline: NOW };
   expect(step(running, 'STARTING', late)).toEqual({ kind: 'fail', reason: 'model-x did not reach RUNNING with 2 to 5 inference units before the deploy timeout: it is STARTING (message of STARTING); raise the timeout prop or check the model in the Rekognition console' });
-  expect(step(stopped, 'STOPPING', late).kind).toBe('fail');
+  expect(step(stopAndRelease, 'STOPPING', late).kind).toBe('fail');
   expect(step(running, 'RUNNING', late).kind).toBe('done');
 });
 
@@ -118,7 +118,7 @@ test('the same input always gives the same step (level-triggered)', () => {
   const statuses = [...KNOWN_STATUSES, 'SOMETHING_NEW', undefined];
   fc.assert(fc.property(
     fc.constantFrom(...statuses),
-    fc.constantFrom<Goal>(running, stopped, released, parked, { kind: 'running', minInferenceUnits: 1 }),
+    fc.constantFrom<Goal>(running, stopAndRelease, releaseAsIs, stopped, { kind: 'running', minInferenceUnits: 1 }),
     fc.record({ owner: fc.constantFrom(self.owner, 'Other/X', undefined), request: fc.constantFrom(self.requestId, 'req-2', undefined), startedBy: fc.constantFrom(self.requestId, undefined) }),
     fc.integer({ min: -5, max: 5 }),
     (status, goal, record, dt) => {
@@ -132,8 +132,8 @@ test('the same input always gives the same step (level-triggered)', () => {
       if (record.request !== self.requestId || record.owner !== self.owner) expect(['start', 'stop']).not.toContain(a.kind);
       // Never starts a model that is meant to stop, never stops one meant to run with matching units.
       if (goal.kind !== 'running') expect(a.kind).not.toBe('start');
-      // A parked model never releases its record: the stack still owns it.
-      if (goal.kind === 'parked' && a.kind === 'done') expect(a.release).toBe(false);
+      // A stopped model never releases its record: the stack still owns it.
+      if (goal.kind === 'stopped' && a.kind === 'done') expect(a.release).toBe(false);
     },
   ));
 });
@@ -154,7 +154,7 @@ describe('planRequest: what a request does before waiting', () => {
   test('Delete skips what is missing or not its own', () => {
     expect(planRequest({ ...base, requestType: 'Delete', exists: false }).kind).toBe('skip');
     expect(planRequest({ ...base, requestType: 'Delete', record: { owner: 'OtherStack/Model' } }).kind).toBe('skip');
-    expect(planRequest({ ...base, requestType: 'Delete', record: ours })).toEqual({ kind: 'claim', goal: { kind: 'stopped' } });
+    expect(planRequest({ ...base, requestType: 'Delete', record: ours })).toEqual({ kind: 'claim', goal: { kind: 'stopped-and-released' } });
   });
   test('admit() accepts unowned and own models', () => {
     expect(admit({}, self, 'm').ok).toBe(true);
@@ -165,13 +165,13 @@ describe('planRequest: what a request does before waiting', () => {
 describe('goalForDelete: RETAIN applies to settled models of a stack that is not rolling back', () => {
   const settled: OwnershipRecord = { ...ours, settled: self.requestId };
   test.each([
-    [false, settled, 'DELETE_IN_PROGRESS', 'stopped'],
-    [true, settled, 'DELETE_IN_PROGRESS', 'released'],
-    [true, settled, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'released'],
-    [true, settled, 'ROLLBACK_IN_PROGRESS', 'stopped'],
-    [true, settled, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped'],
-    [true, ours, 'DELETE_IN_PROGRESS', 'stopped'],
-    [true, { ...settled, replaced: 'req-9' }, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped'],
+    [false, settled, 'DELETE_IN_PROGRESS', 'stopped-and-released'],
+    [true, settled, 'DELETE_IN_PROGRESS', 'released-as-is'],
+    [true, settled, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'released-as-is'],
+    [true, settled, 'ROLLBACK_IN_PROGRESS', 'stopped-and-released'],
+    [true, settled, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped-and-released'],
+    [true, ours, 'DELETE_IN_PROGRESS', 'stopped-and-released'],
+    [true, { ...settled, replaced: 'req-9' }, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'stopped-and-released'],
   ])('retain=%s record=%o stack %s -> %s', (retain, record, stackStatus, kind) => {
     expect(goalForDelete(retain, record, stackStatus, 0).kind).toBe(kind);
   });
@@ -271,7 +271,7 @@ test('declaredGoal: the units, or what the windows say at that instant', () => {
   const windows = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 5 }] };
   expect(declaredGoal({ minInferenceUnits: 2, maxInferenceUnits: 3 }, NOW)).toEqual({ kind: 'running', minInferenceUnits: 2, maxInferenceUnits: 3 });
   expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 5, 9))).toEqual({ kind: 'running', minInferenceUnits: 5, maxInferenceUnits: undefined });
-  expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 10, 9))).toEqual({ kind: 'parked' }); // a Saturday
+  expect(declaredGoal({ minInferenceUnits: 2, windows }, Date.UTC(2026, 0, 10, 9))).toEqual({ kind: 'stopped' }); // a Saturday
 });
 
 describe('guardVerdict: the stack guard stops what the stack owns but no longer declares, only while the stack is settled', () => {
@@ -304,7 +304,7 @@ describe('afterOwnStart: a start another request overtook is undone, unless anot
   test.each([
     ['still our claim', { owner: 'S/Model', request: 'r1' }, { kind: 'ours' }],
     ['a Delete of this stack claimed it', { owner: 'S/Model', request: 'd1' }, { kind: 'undo', reclaim: false }],
-    ['a Delete claimed and released it', {}, { kind: 'undo', reclaim: true }],
+    ['a Delete claimed and releaseAsIs it', {}, { kind: 'undo', reclaim: true }],
     ['another stack claimed it since', { owner: 'T/Model', request: 'x' }, { kind: 'theirs' }],
   ] as const)('%s', (_what, after, expected) => {
     expect(afterOwnStart(after, self)).toEqual(expected);

@@ -243,7 +243,7 @@ describe('goalForDelete: the grace period applies only to a version an update re
     ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', { ...replaced, graceSeconds: '86400' }, 1000 + 30 * MIN],
   ])('%s, %j: grace until %s', (status, record, graceUntil) => {
     for (const retain of record.replaced ? [false, true] : [false]) {
-      expect(goalForDelete(retain, record, status, 1000)).toEqual(graceUntil === undefined ? { kind: 'stopped' } : { kind: 'stopped', graceUntil });
+      expect(goalForDelete(retain, record, status, 1000)).toEqual(graceUntil === undefined ? { kind: 'stopped-and-released' } : { kind: 'stopped-and-released', graceUntil });
     }
   });
 });

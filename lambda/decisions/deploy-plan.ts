@@ -36,10 +36,10 @@ export function goalForDelete(retainOnDelete: boolean, record: OwnershipRecord, 
   const rollingBack = stackStatus !== undefined && stackStatus.includes('ROLLBACK');
   if (retainOnDelete) {
     const settled = record.request !== undefined && record.settled === record.request;
-    if (settled && record.replaced === undefined && !rollingBack) return { kind: 'released' };
+    if (settled && record.replaced === undefined && !rollingBack) return { kind: 'released-as-is' };
   }
   const graceMs = record.replaced !== undefined && stackStatus === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' ? graceSecondsOf(record) * 1000 : 0;
-  return graceMs > 0 ? { kind: 'stopped', graceUntil: now + graceMs } : { kind: 'stopped' };
+  return graceMs > 0 ? { kind: 'stopped-and-released', graceUntil: now + graceMs } : { kind: 'stopped-and-released' };
 }
 
 /** The grace period a replacing update wrote on the version, within the library's bounds (a tag anyone may edit). */

@@ -13,7 +13,7 @@ export function declaredGoal(
   const state = windowStateAt(declared.windows, now);
   return state.running
     ? { kind: 'running', minInferenceUnits: state.minInferenceUnits, maxInferenceUnits: state.maxInferenceUnits }
-    : { kind: 'parked' };
+    : { kind: 'stopped' };
 }
 
 /** What a model's declaration says about units and windows: the inputs of what it should be doing. */
@@ -52,7 +52,7 @@ export function highestDeclaredUnits(declared: Declaration): number {
 /**
  * What a model should be doing now, from its declaration, its windows and its hold as they are now (level-triggered:
  * every pass, the deploy's and the scheduled path's, computes it afresh). A hold in force wins over the windows: held
- * STOPPED it is parked even inside a window; held RUNNING it runs with the hold's units, or without units in the hold
+ * STOPPED it stays stopped even inside a window; held RUNNING it runs with the hold's units, or without units in the hold
  * with those of the window open now, else the model's own. A hold that cannot be used counts as none.
  */
 export function desiredState(declared: Declaration, reading: HoldReading | undefined, now: number, demand: DemandVerdict = { kind: 'none' }): DesiredState {
@@ -62,7 +62,7 @@ export function desiredState(declared: Declaration, reading: HoldReading | undef
   if (hold.kind === 'active') {
     const h = hold.hold;
     const holdRunId = `hold:${reading?.modifiedAt ?? 0}:${h.until}`;
-    if (h.state === 'STOPPED') return { goal: { kind: 'parked' }, reason: 'hold', hold, holdRunId, demand };
+    if (h.state === 'STOPPED') return { goal: { kind: 'stopped' }, reason: 'hold', hold, holdRunId, demand };
     const units = h.minInferenceUnits !== undefined
       ? { minInferenceUnits: h.minInferenceUnits, maxInferenceUnits: h.maxInferenceUnits }
       : declaredNow.kind === 'running'
@@ -84,7 +84,7 @@ function withoutHold(declared: Declaration, now: number, demand: DemandVerdict):
   const d = declared.demand;
   if (!d) return { goal: declaredNow, reason: declared.windows ? 'outside-windows' : 'declaration' };
   if (demandRuns(demand)) return { goal: { kind: 'running', minInferenceUnits: d.minInferenceUnits, maxInferenceUnits: d.maxInferenceUnits }, reason: 'demand' };
-  return { goal: { kind: 'parked' }, reason: declared.windows ? 'outside-windows' : 'no-demand' };
+  return { goal: { kind: 'stopped' }, reason: declared.windows ? 'outside-windows' : 'no-demand' };
 }
 
 /** The inputs of the desired state besides the declaration (desired-state-inputs.ts reads them). */

@@ -2,19 +2,22 @@
 // observation, record and clock always give the same step, so a retried, late or duplicated call is harmless. The
 // CloudFormation handlers, the scheduled path and the stack guard only do I/O around reconcile().
 import { OwnershipRecord } from './ownership-record';
-/** What a request wants the model to end as. */
+/**
+ * What a request wants the model to end as. The first two keep the model the stack's (a deploy, a scheduled pass);
+ * the last two end the stack's ownership (a Delete), the record removed once the model is where the goal wants it.
+ */
 export type Goal =
   /** RUNNING with exactly these units (maxInferenceUnits undefined: no autoscaling). */
   | { readonly kind: 'running'; readonly minInferenceUnits: number; readonly maxInferenceUnits?: number }
-  /** Owned and able to start, but not running: outside its batch windows. */
-  | { readonly kind: 'parked' }
+  /** Not running, still owned and able to start: outside its windows, held STOPPED, or its demand queue idle. */
+  | { readonly kind: 'stopped' }
   /**
-   * Not running, and the ownership record removed. `graceUntil` (epoch ms): a version an update replaced keeps
+   * Not running, and then the ownership record removed. `graceUntil` (epoch ms): a version an update replaced keeps
    * serving until then, so that clients still calling it switch to the new one first.
    */
-  | { readonly kind: 'stopped'; readonly graceUntil?: number }
+  | { readonly kind: 'stopped-and-released'; readonly graceUntil?: number }
   /** Left as it is, and the ownership record removed (RemovalPolicy.RETAIN). */
-  | { readonly kind: 'released' };
+  | { readonly kind: 'released-as-is' };
 
 /** What DescribeProjectVersions says of the version. */
 export interface ModelObservation {
@@ -102,18 +105,18 @@ export function unitsMatch(model: ModelObservation, min: number, max: number | u
 }
 
 /** Whether a model should stop only once the goal's grace period has passed. */
-function inGrace(goal: Goal, now: number): goal is { kind: 'stopped'; graceUntil: number } {
-  return goal.kind === 'stopped' && goal.graceUntil !== undefined && now < goal.graceUntil;
+function inGrace(goal: Goal, now: number): goal is { kind: 'stopped-and-released'; graceUntil: number } {
+  return goal.kind === 'stopped-and-released' && goal.graceUntil !== undefined && now < goal.graceUntil;
 }
 
 function decideWithoutDeadline(input: ReconcileInput): Step {
   const { goal, model, record, self, modelName } = input;
 
-  if (goal.kind === 'stopped' || goal.kind === 'released') {
+  if (goal.kind === 'stopped-and-released' || goal.kind === 'released-as-is') {
     if (record.owner !== self.owner) return { kind: 'done', release: false, reason: `${modelName} is not owned by ${self.owner}: left alone` };
     if (record.request !== self.requestId) return { kind: 'done', release: false, reason: `a later request (${record.request ?? 'none'}) manages ${modelName}: left to it` };
     if (!model) return { kind: 'done', release: false, reason: `${modelName} does not exist` };
-    if (goal.kind === 'released') return { kind: 'done', release: true, reason: `${modelName} retained as ${model.status}` };
+    if (goal.kind === 'released-as-is') return { kind: 'done', release: true, reason: `${modelName} retained as ${model.status}` };
     switch (model.status) {
       case 'RUNNING':
         if (inGrace(goal, input.now)) {
@@ -143,7 +146,7 @@ function decideWithoutDeadline(input: ReconcileInput): Step {
   if (!KNOWN_STATUSES.includes(model.status)) {
     return { kind: 'fail', reason: `${modelName} has status ${describe(model)}, which this library does not know; nothing was started` };
   }
-  if (goal.kind === 'parked') {
+  if (goal.kind === 'stopped') {
     // Outside the batch windows: stopped, but still a version that can start when a window opens.
     if (model.status === 'RUNNING' || model.status === 'STARTING') return { kind: 'stop' };
     if (model.status === 'STOPPING') return { kind: 'wait', reason: `${modelName} is STOPPING` };
@@ -173,7 +176,7 @@ export function reconcile(input: ReconcileInput): Step {
   if ((step.kind === 'wait' || step.kind === 'start' || step.kind === 'stop') && input.now >= input.deadline) {
     const observed = input.model ? describe(input.model) : 'not found';
     const wanted = input.goal.kind === 'running' ? `RUNNING with ${unitsText(input.goal.minInferenceUnits, input.goal.maxInferenceUnits)}`
-      : input.goal.kind === 'parked' ? 'STOPPED (outside its batch windows)' : 'STOPPED';
+      : input.goal.kind === 'stopped' ? 'STOPPED (outside its batch windows)' : 'STOPPED';
     return { kind: 'fail', reason: `${input.modelName} did not reach ${wanted} before the deploy timeout: it is ${observed}; raise the timeout prop or check the model in the Rekognition console` };
   }
   return step;

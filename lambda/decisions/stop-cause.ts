@@ -13,7 +13,7 @@ export const ENFORCEMENT_LOOKBACK_MS = 10 * 60_000;
 /** Why the scheduled path stops a model: the end of what let it run, or enforcement of the windows. */
 export type StopCause = 'hold' | 'hold-expired' | 'hold-released' | 'window-closed' | 'demand-idle' | 'enforcement';
 
-/** The cause of a stop towards a parked goal, for its log line (and, later, its event). */
+/** The cause of a stop towards a stopped goal, for its log line (and, later, its event). */
 export function stopCause(declared: Declaration, state: DesiredState, reading: HoldReading | undefined, now: number): StopCause {
   if (state.reason === 'hold') return 'hold';
   const since = now - ENFORCEMENT_LOOKBACK_MS;

@@ -131,7 +131,7 @@ export interface DivergenceInput {
   readonly record: OwnershipRecord;
   /** When the hold parameter was last written (epoch ms), if it exists. */
   readonly holdWrittenAt?: number;
-  /** Identifies the goal's occurrence: the run id of a running goal, the next opening of a parked one. */
+  /** Identifies the goal's occurrence: the run id of a running goal, the next opening of a stopped one. */
   readonly goalKey: string;
   readonly reason: TransitionReason;
   readonly now: number;

@@ -27,7 +27,7 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
   // A create or update converges to what the declaration, the windows and the hold want now (windows move with the
   // clock, a hold changes without a deploy); a delete keeps the goal onEvent chose, whatever a hold says.
   let goal = request.goal;
-  if (goal.kind === 'running' || goal.kind === 'parked') {
+  if (goal.kind === 'running' || goal.kind === 'stopped') {
     // Poll again after a transient error, or an access denial while IAM propagates the policy just updated; fail
     // otherwise. With demand the memory tag is only read here; the scheduled path writes it.
     const read = await readDesiredStateInputs(spec, undefined, (error) =>
@@ -55,7 +55,7 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
   if (result.kind === 'fail' && result.record) await reportOnce(client, subject, result.record, failedStartEvent(result.observed, result.record, event.RequestId, goal, 'deploy'));
   if (result.kind === 'fail') {
     // A stop that failed leaves a model that may bill: the message says how to stop it (not for RETAIN's release).
-    throw new Error(goal.kind === 'stopped' ? deleteFailure(spec.projectVersionArn, result.reason) : result.reason);
+    throw new Error(goal.kind === 'stopped-and-released' ? deleteFailure(spec.projectVersionArn, result.reason) : result.reason);
   }
   return { IsComplete: result.kind === 'done' };
 }

@@ -94,7 +94,7 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
     { client, spec, projectArn, goal, self: { owner, requestId: access.requestId, runId }, deadline: Infinity },
     observed,
   );
-  if (result.kind === 'pending' && result.acted === 'stop' && goal.kind === 'parked') {
+  if (result.kind === 'pending' && result.acted === 'stop' && goal.kind === 'stopped') {
     const cause = stopCause(spec, state, reading, now);
     console.log(JSON.stringify({
       message: cause === 'enforcement' ? 'enforcement stop' : 'scheduled stop',

@@ -74,12 +74,12 @@ export async function onGuard(event: GuardEvent): Promise<GuardResult> {
             client,
             spec: modelRef(version.arn),
             projectArn,
-            goal: { kind: 'stopped' },
+            goal: { kind: 'stopped-and-released' },
             self: { owner, requestId: verdict.requestId },
             deadline: Infinity,
           });
           if (result.kind === 'pending' && result.acted === 'stop') {
-            await reportAction({ modelArn: version.arn, stackName, logicalId: owner.split('/').slice(1).join('/') }, 'stop', 'guard', verdict.requestId, result.observed, { kind: 'stopped' });
+            await reportAction({ modelArn: version.arn, stackName, logicalId: owner.split('/').slice(1).join('/') }, 'stop', 'guard', verdict.requestId, result.observed, { kind: 'stopped-and-released' });
           }
           if (result.kind === 'fail') failures.push(deleteFailure(version.arn, `The stack guard could not stop it: ${result.reason}`));
           else stopping.push(version.arn);

@@ -5,12 +5,15 @@
 //
 // It packs what `npm run build` left in lib/ and lambda/dist/ (npm test builds first), with --ignore-scripts so that
 // the pack does not build a second time.
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { execFile, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RESOURCE_TYPE } from '../lib/contract/resource-properties';
+import { StackDeployment } from './support/stack-deployment';
+import { synthModels } from './support/templates';
+import { World } from './support/world';
 
 const ROOT = path.join(__dirname, '..');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -22,7 +25,7 @@ const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const VERSION_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 
 /** What the tarball may hold, as paths inside `package/`. */
-const ALLOWED = /^(package\.json|README\.md|LICENSE|\.jsii|lib\/.+\.(js|d\.ts)|lambda\/dist\/index\.js)$/;
+const ALLOWED = /^(package\.json|README\.md|LICENSE|\.jsii|lib\/.+\.(js|d\.ts)|lambda\/dist\/index\.js|cli\/dist\/cli\.js)$/;
 
 // The child npm should behave as in a fresh shell, not as a lifecycle script of this package.
 const CHILD_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env)
@@ -64,7 +67,7 @@ describe('packaging', () => {
   let assembly: string;
 
   beforeAll(() => {
-    for (const built of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'lambda/dist/index.js']) {
+    for (const built of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'lambda/dist/index.js', 'cli/dist/cli.js']) {
       if (!fs.existsSync(path.join(ROOT, built))) {
         throw new Error(`${built} is missing: run \`npm run build\` before this test (npm test does)`);
       }
@@ -168,4 +171,35 @@ describe('packaging', () => {
     expect(packed.filter((f) => /(^|\/)(test|tests|__tests__)\//.test(f) || /\.test\.|\.spec\./.test(f))).toEqual([]);
     expect(packed.filter((f) => !ALLOWED.test(f))).toEqual([]);
   });
+
+  test('the command runs from the packed tarball in a fresh directory', async () => {
+    expect(packed).toContain('cli/dist/cli.js');
+    // npx finds the command the package installs, with no build step and no devDependency.
+    const help = run('npx', ['--no-install', PKG.name, '--help'], appDir);
+    expect(help.stdout).toContain(`Usage: ${PKG.name} <command> [options]`);
+
+    // And it reaches AWS through the SDK it carries: here, a test world's local endpoints, with one deployed model.
+    const w = await new World().start();
+    try {
+      const arn = w.model();
+      const outcome = await new StackDeployment(w.cfn, undefined, w.ssm).deploy(synthModels('WidgetsStack', [{ id: 'Widgets', projectVersionArn: arn }]));
+      expect(outcome.status).toBe('CREATE_COMPLETE');
+      const status = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(path.join(appDir, 'node_modules', '.bin', PKG.name), ['status'], { cwd: appDir, env: { ...CHILD_ENV, ...pickEnv(process.env) } },
+          (error, stdout, stderr) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+      });
+      expect({ code: status.code, stdout: status.stdout }).toEqual({
+        code: 0,
+        // A template synthesized without path metadata (as `cdk synth` writes by default) names the model by its logical id.
+        stdout: '  WidgetsStack/Widgets3DFF681B  widgets.v1  RUNNING  units 2 (in service 2)  wants RUNNING 2: its declaration (no windows)  holds off  next: none\n1 model(s)\n',
+      });
+    } finally {
+      await w.stop();
+    }
+  }, 120_000);
 });
+
+/** The world's region, fake credentials and local endpoints, for a child process. */
+function pickEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('AWS_')));
+}

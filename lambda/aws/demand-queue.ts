@@ -15,10 +15,11 @@ const count = (value: string | undefined): number => {
   return Number.isFinite(n) && n > 0 ? n : 0;
 };
 
-export async function readQueue(queueUrl: string): Promise<QueueReading> {
+/** `sqs`: a client of the caller's (the command line's region and profile); the handlers' own by default. */
+export async function readQueue(queueUrl: string, sqs: SQSClient = client()): Promise<QueueReading> {
   let out;
   try {
-    out = await client().send(new GetQueueAttributesCommand({
+    out = await sqs.send(new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
     }));

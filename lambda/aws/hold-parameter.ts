@@ -9,9 +9,10 @@ function client(): SSMClient {
 }
 
 /** The parameter's value and when it was last written; undefined when it does not exist (no hold). */
-export async function readHoldParameter(name: string): Promise<HoldReading | undefined> {
+/** `ssm`: a client of the caller's (the command line's region and profile); the handlers' own by default. */
+export async function readHoldParameter(name: string, ssm: SSMClient = client()): Promise<HoldReading | undefined> {
   try {
-    const out = await client().send(new GetParameterCommand({ Name: name }));
+    const out = await ssm.send(new GetParameterCommand({ Name: name }));
     const modified = out.Parameter?.LastModifiedDate;
     return { value: out.Parameter?.Value ?? '', modifiedAt: modified ? modified.getTime() : undefined };
   } catch (e) {

@@ -32,9 +32,10 @@ export const DEMAND = { minIdleSeconds: 60, maxIdleSeconds: 24 * 3600, defaultId
 
 /**
  * Holds (lambda/hold.ts): the value of a hold parameter that means "no hold" (what the stack creates it with and what a
- * release writes back), and how far ahead of the moment it is set a hold may end.
+ * release writes back), how far ahead of the moment it is set a hold may end, and how often a model with holds (or
+ * windows) is looked at: a hold takes effect at the next pass.
  */
-export const HOLD = { none: 'none', maxDays: 7 } as const;
+export const HOLD = { none: 'none', maxDays: 7, passMinutes: 5 } as const;
 
 /** The values of the RemovalPolicy property. */
 export const REMOVAL = { destroy: 'destroy', retain: 'retain' } as const;

@@ -347,6 +347,22 @@ export function oneOffName(table: WindowTable, index: number): string {
   return `oneOffWindows[${index}] (${o.start} to ${o.end})`;
 }
 
+const WEEK_DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+
+/** A minute of the week (from local Monday 00:00) as the construct's WeeklyTime prints it: `MONDAY 08:00`. */
+export function weeklyTimeText(minuteOfWeek: number): string {
+  const m = ((minuteOfWeek % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+  const hh = String(Math.floor((m % 1440) / 60)).padStart(2, '0');
+  return `${WEEK_DAYS[Math.floor(m / 1440)]} ${hh}:${String(m % 60).padStart(2, '0')}`;
+}
+
+/** How a window is named in plans and messages: `window 0 (MONDAY 08:00 to MONDAY 18:00)`, or a one-off window's name. */
+export function windowName(table: WindowTable, source: OccurrenceSource, index: number): string {
+  if (source === 'oneOff') return oneOffName(table, index);
+  const w = table.windows[index];
+  return `window ${index} (${weeklyTimeText(w.startMinute)} to ${weeklyTimeText(w.endMinute)})`;
+}
+
 /** A problem with the table's exceptions, for a synth-time error (the handlers check the same). */
 function validateExceptions(table: WindowTable): string | undefined {
   for (const [i, d] of (table.excludedDates ?? []).entries()) {

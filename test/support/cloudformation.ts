@@ -103,6 +103,8 @@ export class CloudFormationEmulator {
   public stackStatus = 'CREATE_IN_PROGRESS';
   /** What ListStackResources answers: the model resources' logical ids and physical ids. */
   public readonly resources = new Map<string, string>();
+  /** What GetTemplate answers: the template in force (stack-deployment.ts sets it), for the operator's command line. */
+  public template?: object;
   /**
    * What the stack guard's schedule carries as its `regions`: the guard regions resource's Regions attribute as the
    * last deploy left it (stack-deployment.ts), undefined where no deploy wrote one.
@@ -342,6 +344,9 @@ export class StackStatusEndpoint {
       const action = form.get('Action') ?? '';
       const name = form.get('StackName') ?? '';
       const stack = [...this.stacks.values()].find((s) => s.stackId === name || s.stackName === name);
+      const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const stackMember = (s: CloudFormationEmulator) => `<member><StackId>${s.stackId}</StackId><StackName>${s.stackName}</StackName>` +
+        `<CreationTime>2026-01-05T10:00:00Z</CreationTime><StackStatus>${s.stackStatus}</StackStatus></member>`;
       const headers = { 'content-type': 'text/xml' };
       const error = (code: string, message: string) => ({
         status: code === 'AccessDenied' ? 403 : 400,
@@ -354,13 +359,16 @@ export class StackStatusEndpoint {
         const denied = await caller.authorize({ action: `cloudformation:${action}`, resource: stack?.stackId ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/*`, context: {} });
         if (denied) return error('AccessDenied', denied);
       }
+      // DescribeStacks without a name: every stack of the account and region (the operator's command line lists them).
+      if (action === 'DescribeStacks' && name === '') {
+        return { status: 200, headers, body: '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks>' +
+          `${[...this.stacks.values()].map(stackMember).join('')}</Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>` };
+      }
       if (!stack) return error('ValidationError', `Stack with id ${name} does not exist`);
       const ok = (body: string) => ({ status: 200, headers, body: `${body}<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>` });
       if (action === 'DescribeStacks') {
-        return ok('<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
-          `<StackId>${stack.stackId}</StackId><StackName>${stack.stackName}</StackName>` +
-          `<CreationTime>2026-01-05T10:00:00Z</CreationTime><StackStatus>${stack.stackStatus}</StackStatus>` +
-          '</member></Stacks></DescribeStacksResult></DescribeStacksResponse>');
+        return ok(`<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks>${stackMember(stack)}` +
+          '</Stacks></DescribeStacksResult></DescribeStacksResponse>');
       }
       if (action === 'ListStackResources') {
         const members = [...stack.resources].map(([logicalId, physicalId]) => '<member>' +
@@ -369,6 +377,10 @@ export class StackStatusEndpoint {
           '<LastUpdatedTimestamp>2026-01-05T10:00:00Z</LastUpdatedTimestamp></member>').join('');
         return ok('<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult>' +
           `<StackResourceSummaries>${members}</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>`);
+      }
+      if (action === 'GetTemplate') {
+        return ok('<GetTemplateResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><GetTemplateResult>' +
+          `<TemplateBody>${xml(JSON.stringify(stack.template ?? {}))}</TemplateBody></GetTemplateResult></GetTemplateResponse>`);
       }
       return error('ValidationError', `${action} is not emulated`);
     });

@@ -135,6 +135,7 @@ export class StackDeployment {
       for (const s of sent) this.live.set(s.logicalId, { physicalId: this.cfn.answers.get(s.requestId)!.PhysicalResourceId, props: s.props });
       this.settleGuardRegions(guard);
       this.template = template;
+      this.cfn.template = template;
       this.writeParameters(template, true, (id) => this.live.get(id)?.physicalId);
       return this.finish('CREATE_COMPLETE', log, []);
     }
@@ -181,6 +182,7 @@ export class StackDeployment {
       }
       this.live = next;
       this.template = template;
+      this.cfn.template = template;
       // The parameters that refer to a model, now that every model's update has succeeded; then the cleanup.
       this.writeParameters(template, true, (id) => this.live.get(id)?.physicalId);
       this.deleteParameters(oldTemplate, template);
@@ -246,6 +248,7 @@ export class StackDeployment {
     if (this.template) this.deleteParameters(this.template);
     this.live.clear();
     this.template = undefined;
+    this.cfn.template = undefined;
     return this.finish('DELETE_COMPLETE', log, []);
   }
 

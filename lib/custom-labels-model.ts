@@ -6,25 +6,29 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { BatchWindowCost, batchWindowCost } from './batch-window-cost';
-import { alwaysOnPlan, BatchWindowPlan, BatchWindowPlanOptions, planOf } from './batch-window-plan';
-import { scheduleBatchWindows } from './batch-window-schedules';
+import { BatchWindowCost } from './batch-window-cost';
+import { BatchWindowPlan, BatchWindowPlanOptions } from './batch-window-plan';
 import { BatchWindows } from './batch-windows';
-import { CostGuardOptions, costGuardAlarms } from './cost-guard';
+import { CostGuardOptions } from './cost-guard';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
-import { CustomLabelsProvider } from './custom-labels-provider';
-import { DemandOptions, resolveDemand, scheduleDemandPasses } from './demand';
+import { DemandOptions } from './demand';
 import { HandlerLogsOptions } from './handler-logs';
-import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses, validateHoldParameterName } from './holds';
-import { modelDashboardWidgets } from './dashboard-widgets';
-import { validationError } from './private/errors';
-import { validateParameterName } from './private/parameter-name';
-import { WatchedModel } from './private/watched-model';
-import { highestUnits, MINUTES_PER_WEEK, oneOffName, oneOffOccurrences, validateWindowTable, WindowTable } from './contract/weekly-windows';
-import { NOW_CONTEXT_KEY, parseInstant, synthNow } from './private/now';
-import { TransitionEvents } from './transition-event';
+import { TransitionEvents } from './transition-events';
 import { parseProjectVersionArn, placementProblem, projectArnMatchesVersion, PROJECT_ARN_FORMAT, VERSION_ARN_FORMAT } from './contract/project-version-arn';
 import { ATTR, EXPECTED_UNITS_METRIC, GRACE_BOUNDS, PROP, REMOVAL, RESOURCE_TYPE, TAG_RULES, TIMEOUT_BOUNDS } from './contract/resource-properties';
+import { highestUnits, MINUTES_PER_WEEK, oneOffName, oneOffOccurrences, validateWindowTable, WindowTable } from './contract/weekly-windows';
+import { batchWindowCost } from './private/batch-window-cost';
+import { alwaysOnPlan, planOf } from './private/batch-window-plan';
+import { scheduleBatchWindows } from './private/batch-window-schedules';
+import { costGuardAlarms } from './private/cost-guard-alarms';
+import { CustomLabelsProvider } from './private/custom-labels-provider';
+import { modelDashboardWidgets } from './private/dashboard-widgets';
+import { resolveDemand, scheduleDemandPasses } from './private/demand';
+import { validationError } from './private/errors';
+import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses, validateHoldParameterName } from './private/hold';
+import { ModelMonitoringInputs } from './private/model-monitoring-inputs';
+import { NOW_CONTEXT_KEY, parseInstant, synthNow } from './private/now';
+import { validateParameterName } from './private/parameter-name';
 import { TAG_PREFIX } from './contract/tags';
 
 /**
@@ -415,7 +419,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     this.projectArn = props.projectArn ?? resource.getAttString(ATTR.projectArn);
     this.minInferenceUnits = min;
     this.maxInferenceUnits = max;
-    if (props.costGuard) this.alarms.push(...costGuardAlarms(this, this.watched(), props.costGuard));
+    if (props.costGuard) this.alarms.push(...costGuardAlarms(this, this.monitoringInputs(), props.costGuard));
   }
 
   /**
@@ -506,11 +510,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
 
   /** Adds this model's widgets to a dashboard: units against desired and declared, IU-hours, and alarms. */
   public addToDashboard(dashboard: cloudwatch.Dashboard): void {
-    dashboard.addWidgets(...modelDashboardWidgets(this, this.watched(), this.alarms));
+    dashboard.addWidgets(...modelDashboardWidgets(this, this.monitoringInputs(), this.alarms));
   }
 
   /** What the cost guard and the dashboard read of this model besides its metrics. */
-  private watched(): WatchedModel {
+  private monitoringInputs(): ModelMonitoringInputs {
     return {
       highestDeclaredUnits: Math.max(highestUnits(this.minInferenceUnits, this.maxInferenceUnits, this.windows), this.demandUnits ?? 0),
       expectedUnits: this.windows ? this.metricExpectedInferenceUnits() : undefined,

@@ -6,8 +6,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { validateParameterName } from './private/parameter-name';
-import { HOLD } from './contract/resource-properties';
+import { validateParameterName } from './parameter-name';
+import { HOLD } from '../contract/resource-properties';
 import { ScheduledPath } from './scheduled-path';
 
 /** How often a model with holds and no batch windows is looked at: the same period as the windows' safety net. */

@@ -10,9 +10,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { handlerEntry } from './contract/handler-entries';
-import { HandlerLogGroups } from './private/handler-log-groups';
-import { acknowledgeFinding } from './private/acknowledge';
+import { handlerEntry } from '../contract/handler-entries';
+import { HandlerResources } from './handler-resources';
+import { acknowledgeFinding } from './acknowledge';
 
 /** How often the scheduled waiter looks at a model while it converges after a window boundary. */
 const SCHEDULED_POLL = Duration.seconds(30);
@@ -31,26 +31,16 @@ export interface ScheduledPath {
   readonly schedulerRole: iam.Role;
 }
 
-/** What the scheduled path shares with the provider. */
-export interface ScheduledPathDeps {
-  readonly role: iam.IRole;
-  readonly code: lambda.Code;
-  readonly runtime: lambda.Runtime;
-  readonly deadLetterQueue: sqs.Queue;
-  readonly schedulerRole: iam.Role;
-  readonly logGroups: HandlerLogGroups;
-}
-
 /** Creates the stack's scheduled path in the provider's scope. */
-export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): ScheduledPath {
-  const { deadLetterQueue, schedulerRole } = deps;
+export function createScheduledPath(scope: Construct, resources: HandlerResources): ScheduledPath {
+  const { deadLetterQueue, schedulerRole } = resources;
   const fn = new lambda.Function(scope, 'OnSchedule', {
     description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
-    runtime: deps.runtime,
-    code: deps.code,
+    runtime: resources.runtime,
+    code: resources.code,
     handler: handlerEntry('onSchedule'),
-    role: deps.role,
-    logGroup: deps.logGroups.create(scope, 'OnScheduleLogs'),
+    role: resources.role,
+    logGroup: resources.logGroups.create(scope, 'OnScheduleLogs'),
     timeout: Duration.minutes(2),
     environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
     // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
@@ -74,7 +64,7 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
     comment: 'Polls a Rekognition Custom Labels model after a batch-window boundary until it has converged',
     tracingEnabled: true,
     logs: {
-      destination: deps.logGroups.create(scope, 'ScheduleWaiterLogs'),
+      destination: resources.logGroups.create(scope, 'ScheduleWaiterLogs'),
       level: sfn.LogLevel.ALL,
       includeExecutionData: false,
     },

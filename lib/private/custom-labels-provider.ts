@@ -10,18 +10,19 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { HandlerLogsOptions } from './handler-logs';
-import { HandlerLogGroups } from './private/handler-log-groups';
-import { acknowledgeFinding } from './private/acknowledge';
-import { validationError } from './private/errors';
-import { HandlerPolicy } from './private/handler-policy';
-import { handlerEntry } from './contract/handler-entries';
-import { TAG_PREFIX } from './contract/tags';
-import { createScheduledPath, deadLetterAlarm, ScheduledPath, ScheduledPathDeps, scheduledFailureAlarm } from './scheduled-path';
+import { HandlerLogsOptions } from '../handler-logs';
+import { HandlerLogGroups } from './handler-log-groups';
+import { acknowledgeFinding } from './acknowledge';
+import { validationError } from './errors';
+import { HandlerPolicy } from './handler-policy';
+import { handlerEntry } from '../contract/handler-entries';
+import { TAG_PREFIX } from '../contract/tags';
+import { HandlerResources } from './handler-resources';
+import { createScheduledPath, deadLetterAlarm, ScheduledPath, scheduledFailureAlarm } from './scheduled-path';
 import { addStackGuard } from './stack-guard';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
-const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'lambda', 'dist');
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'lambda', 'dist');
 
 /** How often the Provider's waiter calls isComplete. Short, so a model is reported RUNNING within seconds. */
 const QUERY_INTERVAL = Duration.seconds(5);
@@ -51,9 +52,8 @@ export class CustomLabelsProvider extends Construct {
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
   private deadLetters?: cloudwatch.Alarm;
-  /** What the stack guard and the scheduled path run on: the handler role and code, the dead-letter queue (failed
-   * scheduled calls, undeliverable schedule events) and the role EventBridge Scheduler assumes. */
-  private readonly deps: ScheduledPathDeps;
+  /** What the stack guard and the scheduled path run on (lib/private/handler-resources.ts). */
+  private readonly handlerResources: HandlerResources;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -147,8 +147,8 @@ export class CustomLabelsProvider extends Construct {
       }),
       description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
     });
-    this.deps = { role: this.role, code, runtime, deadLetterQueue, schedulerRole, logGroups: this.logGroups };
-    addStackGuard(this, this.deps, this.serviceToken, () => this.registeredVersions);
+    this.handlerResources = { role: this.role, code, runtime, deadLetterQueue, schedulerRole, logGroups: this.logGroups };
+    addStackGuard(this, this.handlerResources, this.serviceToken, () => this.registeredVersions);
   }
 
   /** Lets the handlers write these tag keys of a model besides the library's own (read at synth). */
@@ -173,7 +173,7 @@ export class CustomLabelsProvider extends Construct {
 
   /** The stack's scheduled path, created when the first model with batch windows asks for it. */
   public scheduledPath(): ScheduledPath {
-    this.scheduled ??= createScheduledPath(this, this.deps);
+    this.scheduled ??= createScheduledPath(this, this.handlerResources);
     return this.scheduled;
   }
 
@@ -185,7 +185,7 @@ export class CustomLabelsProvider extends Construct {
 
   /** The alarm on the stack's dead-letter queue (the stack guard's and the scheduled path's failed calls). */
   public deadLetterAlarm(): cloudwatch.Alarm {
-    this.deadLetters ??= deadLetterAlarm(this, this.deps.deadLetterQueue);
+    this.deadLetters ??= deadLetterAlarm(this, this.handlerResources.deadLetterQueue);
     return this.deadLetters;
   }
 

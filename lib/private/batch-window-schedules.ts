@@ -1,14 +1,14 @@
 // The EventBridge Scheduler schedules of a model with batch windows: they start the stack's scheduled path
-// (lib/scheduled-path.ts) at every window boundary (cron for the weekly windows, one-time `at()` schedules for the
+// (lib/private/scheduled-path.ts) at every window boundary (cron for the weekly windows, one-time `at()` schedules for the
 // one-off windows) and every few minutes as a safety net. Excluded dates need no schedule of their own: the weekly
 // schedules still fire, and the handler, reading the table, keeps the model stopped.
 import { CfnResource, CustomResource, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { WeekDay, WeeklyTime } from './batch-windows';
-import { boundaryMinutes, formatNaive, oneOffOccurrences, WindowTable } from './contract/weekly-windows';
-import { PROP } from './contract/resource-properties';
+import { WeekDay, WeeklyTime } from '../batch-windows';
+import { boundaryMinutes, formatNaive, oneOffOccurrences, WindowTable } from '../contract/weekly-windows';
+import { PROP } from '../contract/resource-properties';
 import { ScheduledPath } from './scheduled-path';
 
 const CRON_DAYS: Record<WeekDay, string> = {

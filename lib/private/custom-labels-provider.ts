@@ -11,13 +11,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { HandlerLogsOptions } from '../handler-logs';
-import { HandlerLogGroups } from './handler-log-groups';
-import { acknowledgeFinding } from './acknowledge';
 import { validationError } from './errors';
+import { HandlerLogGroups } from './handler-log-groups';
 import { HandlerPolicy } from './handler-policy';
-import { handlerEntry } from '../contract/handler-entries';
-import { TAG_PREFIX } from '../contract/tags';
-import { HandlerResources } from './handler-resources';
+import { HandlerCode, handlerFunction, HandlerResources } from './handler-functions';
+import { acknowledgeDeadLetterQueue, acknowledgeHandlerRole, acknowledgeProviderFramework } from './nag-acknowledgements';
 import { createScheduledPath, deadLetterAlarm, ScheduledPath, scheduledFailureAlarm } from './scheduled-path';
 import { addStackGuard } from './stack-guard';
 
@@ -26,8 +24,6 @@ const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'lambda', 'dist');
 
 /** How often the Provider's waiter calls isComplete. Short, so a model is reported RUNNING within seconds. */
 const QUERY_INTERVAL = Duration.seconds(5);
-
-const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
 /**
  * The one custom resource provider of a stack: every CustomLabelsModel in the stack shares its Lambda functions,
@@ -52,7 +48,7 @@ export class CustomLabelsProvider extends Construct {
   private scheduled?: ScheduledPath;
   private scheduledFailures?: cloudwatch.Alarm;
   private deadLetters?: cloudwatch.Alarm;
-  /** What the stack guard and the scheduled path run on (lib/private/handler-resources.ts). */
+  /** What the stack guard and the scheduled path run on (lib/private/handler-functions.ts). */
   private readonly handlerResources: HandlerResources;
 
   private constructor(scope: Construct, id: string) {
@@ -63,29 +59,14 @@ export class CustomLabelsProvider extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
     this.policy = new HandlerPolicy(this.role);
-    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
-    const runtime = lambda.determineLatestNodeRuntime(this);
-    const onEvent = new lambda.Function(this, 'OnEvent', {
-      description: 'Rekognition Custom Labels models: claims a model for a CloudFormation request',
-      runtime,
-      code,
-      handler: handlerEntry('onEvent'),
+    const handlerCode: HandlerCode = {
       role: this.role,
-      logGroup: this.logGroups.create(this, 'OnEventLogs'),
-      timeout: Duration.minutes(5),
-      // onEvent answers once, so its calls retry longer than isComplete's, which is polled again anyway.
-      environment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' },
-    });
-    const isComplete = new lambda.Function(this, 'IsComplete', {
-      description: 'Rekognition Custom Labels models: starts, stops and waits, one step per poll',
-      runtime,
-      code,
-      handler: handlerEntry('isComplete'),
-      role: this.role,
-      logGroup: this.logGroups.create(this, 'IsCompleteLogs'),
-      timeout: Duration.minutes(2),
-      environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
-    });
+      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
+      runtime: lambda.determineLatestNodeRuntime(this),
+      logGroups: this.logGroups,
+    };
+    const onEvent = handlerFunction(this, 'OnEvent', handlerCode);
+    const isComplete = handlerFunction(this, 'IsComplete', handlerCode);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
@@ -97,57 +78,22 @@ export class CustomLabelsProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
     traceFrameworkWaiter(provider);
-    acknowledgeFinding(this.role, BASIC_EXECUTION_ROLE,
-      'The handler functions (onEvent, isComplete, the stack guard, the scheduled path) write their logs with AWSLambdaBasicExecutionRole ' +
-      '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents), the managed policy aws-cdk-lib gives the roles it creates for functions; ' +
-      "the role's Rekognition and CloudFormation rights are its own statements (lib/private/handler-policy.ts)");
-    acknowledgeFinding(provider, BASIC_EXECUTION_ROLE,
-      "The Provider framework's own functions (aws-cdk-lib custom-resources) run with the roles aws-cdk-lib creates for them, which have AWSLambdaBasicExecutionRole " +
-      '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents): this library passes no frameworkOnEventRole or frameworkCompleteAndTimeoutRole of its own');
-    const stack = Stack.of(this);
-    const versionsOf = (fn: lambda.IFunction) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
-    const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id) as lambda.IFunction);
-    for (const fn of [onEvent, isComplete, ...frameworkFunctions]) {
-      acknowledgeFinding(provider, versionsOf(fn),
-        "The Provider framework's own roles (aws-cdk-lib custom-resources) invoke the versions of its functions and of our onEvent and isComplete (<function arn>:*); aws-cdk-lib writes these statements");
-    }
-    acknowledgeFinding(provider, 'AwsSolutions-IAM5[Resource::*]',
-      "The Provider framework's waiter state machine role (aws-cdk-lib custom-resources): with waiter logging on, aws-cdk-lib writes one statement on *, " +
-      'whatever log group it is given: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, ' +
-      'DescribeResourcePolicies and DescribeLogGroups, which have no resource types, and logs:CreateLogStream and PutLogEvents, which act on log-stream ARNs ' +
-      "and which aws-stepfunctions' own StateMachine logging does not grant. The framework creates this role itself (ProviderProps has no option for it " +
-      "or for these statements), so the library could scope them only by overriding the framework's synthesized policy. " +
-      'The library turns on X-Ray tracing of the waiter and adds the statement on * that aws-stepfunctions writes for a traced state machine: ' +
-      'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets, which have no resource types');
-    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:${region}:${account}:project/*]`,
-      "Reads (DescribeProjectVersions, ListTagsForResource) cover every project and model of the stack's account and region, to learn whose a model is; " +
-      'granted on project/*, StopProjectVersion and TagResource require the ownership tag to name this stack, UntagResource is refused where it names another stack, ' +
-      `and tag writes and removals may touch only ${TAG_PREFIX}* keys: so a version the template no longer declares (a cleanup, a removal, a rollback) ` +
-      "can still be stopped, and no other stack's model can (the tag names a stack by its name, and these statements reach only its own stack's region, " +
-      'where stack names are unique)');
-    acknowledgeFinding(this.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rekognition:*:${account}:project/*]`,
-      "Models of the stack's account in other regions than its own (the handlers call the region in a model's ARN): reads cover every project and model, " +
-      "to learn whose a model is; StopProjectVersion, TagResource and UntagResource require the ownership tag to be this stack's other-region form, " +
-      `<stack name>@<stack region>/*, which no other stack may write, and tag writes may touch only ${TAG_PREFIX}* keys and the models' tag keys. ` +
-      'Every region, not those the template names now, so that a model of a region the template no longer names can still be stopped');
-    acknowledgeFinding(this.role, 'AwsSolutions-IAM5[Resource::*]',
-      'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
+    acknowledgeHandlerRole(this.role);
+    acknowledgeProviderFramework(provider, [onEvent, isComplete]);
 
     const deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
     });
-    acknowledgeFinding(deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the scheduled calls (Lambda on-failure destination and Scheduler targets)');
+    acknowledgeDeadLetterQueue(deadLetterQueue);
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
       description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
     });
-    this.handlerResources = { role: this.role, code, runtime, deadLetterQueue, schedulerRole, logGroups: this.logGroups };
+    this.handlerResources = { ...handlerCode, deadLetterQueue, schedulerRole };
     addStackGuard(this, this.handlerResources, this.serviceToken, () => this.registeredVersions);
   }
 

@@ -1,19 +1,13 @@
 // The stack guard: every few minutes it stops any model whose ownership tag names this stack but which the stack no
 // longer declares (lambda/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes, not a month.
 import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledge';
 import { GUARD_REGIONS } from '../contract/resource-properties';
 import type { GuardEvent } from '../contract/scheduled-inputs';
-import { handlerEntry } from '../contract/handler-entries';
-import { HandlerResources } from './handler-resources';
-
-/** The guard function's SDK retry settings. */
-export const GUARD_ENVIRONMENT = { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' } as const;
+import { handlerFunction, HandlerResources } from './handler-functions';
+import { acknowledgeStackGuard } from './nag-acknowledgements';
 
 /** How often the stack guard looks for models the stack owns but no longer declares. */
 export const GUARD_RATE = Duration.minutes(5);
@@ -29,19 +23,7 @@ export function addStackGuard(scope: Construct, resources: HandlerResources, ser
     resourceType: GUARD_REGIONS.resourceType,
     properties: { [GUARD_REGIONS.versionArns]: Lazy.string({ produce: () => stack.toJsonString(versionArns()) }) },
   });
-  const guard = new lambda.Function(scope, 'StackGuard', {
-    description: 'Rekognition Custom Labels models: stops models this stack owns but no longer declares',
-    runtime: resources.runtime,
-    code: resources.code,
-    handler: handlerEntry('onGuard'),
-    role: resources.role,
-    logGroup: resources.logGroups.create(scope, 'StackGuardLogs'),
-    timeout: Duration.minutes(5),
-    // Retries as long as onEvent's: a guard call that gives up waits for the next run, 5 minutes later.
-    environment: { ...GUARD_ENVIRONMENT },
-    retryAttempts: 2,
-    onFailure: new lambdaDestinations.SqsDestination(resources.deadLetterQueue),
-  });
+  const guard = handlerFunction(scope, 'StackGuard', resources, resources.deadLetterQueue);
   const guardEvent: GuardEvent = { stack: stack.stackId, regions: regions.getAttString(GUARD_REGIONS.regionsAttr) };
   new scheduler.Schedule(scope, 'StackGuardSchedule', {
     schedule: scheduler.ScheduleExpression.rate(GUARD_RATE),
@@ -54,6 +36,5 @@ export function addStackGuard(scope: Construct, resources: HandlerResources, ser
     }),
     description: `Stops Rekognition Custom Labels models that ${Stack.of(scope).stackName} owns but no longer declares`,
   });
-  acknowledgeFinding(resources.schedulerRole, `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(guard.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-    'EventBridge Scheduler may invoke the versions of the stack guard function; aws-cdk-lib grants <arn>:* with the function');
+  acknowledgeStackGuard(resources.schedulerRole, guard);
 }

@@ -29,6 +29,7 @@ import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses, vali
 import { ModelMonitoringInputs } from './private/model-monitoring-inputs';
 import { NOW_CONTEXT_KEY, parseInstant, synthNow } from './private/now';
 import { validateParameterName } from './private/parameter-name';
+import { scheduledPassEvent } from './private/scheduled-pass';
 import { TAG_PREFIX } from './contract/tags';
 
 /**
@@ -395,16 +396,16 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       provider.allowReadHold(hold.parameterArn);
       // A model with windows is looked at every 5 minutes already; one without gets that pass for its hold.
       // With demand, the 1-minute demand pass reads the hold as well.
-      if (!windows && !demand) scheduleHoldPasses(this, provider.scheduledPath(), resource, properties);
+      if (!windows && !demand) scheduleHoldPasses(this, provider.scheduledPath(), scheduledPassEvent(this.resource, properties));
       this.holdParameter = hold;
     }
     if (props.demand) {
       provider.allowReadQueue(props.demand.queue.queueArn);
-      scheduleDemandPasses(this, provider.scheduledPath(), resource, properties);
+      scheduleDemandPasses(this, provider.scheduledPath(), scheduledPassEvent(this.resource, properties));
     }
     if (windows) {
       this.batchWindowCost = batchWindowCost(windows, price);
-      scheduleBatchWindows(this, provider.scheduledPath(), resource, properties, props.batchWindows!.timeZone, now);
+      scheduleBatchWindows(this, provider.scheduledPath(), scheduledPassEvent(this.resource, properties), props.batchWindows!.timeZone, now);
       const c = this.batchWindowCost;
       Annotations.of(this).addInfo(`batch windows schedule ${c.scheduledInferenceUnitHoursPerWeek} inference-unit hours a week ` +
         `(${c.scheduledInferenceUnitHoursPerWeekAtMax} at max units), $${c.scheduledCostPerWeek.toFixed(2)} ($${c.scheduledCostPerWeekAtMax.toFixed(2)}), ` +

@@ -1,13 +1,13 @@
 // Demand-driven runs, the construct's side: the demand options validated and resolved as the handlers read them, and
 // the pass every minute that brings the first message's start within a minute (the scheduled path reads the queue's
 // message counts, GetQueueAttributes on that queue's ARN and nothing else of SQS; lambda/demand.ts decides).
-import { CfnResource, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DEMAND } from '../contract/resource-properties';
+import type { ScheduledPassEvent } from '../contract/scheduled-inputs';
 import { DemandOptions } from '../demand';
 import { validationError } from './errors';
+import { schedulePeriodicPass } from './scheduled-pass';
 import { ScheduledPath } from './scheduled-path';
 
 /** How often the scheduled path looks at a model with demand: EventBridge Scheduler's shortest rate. */
@@ -47,15 +47,12 @@ export function resolveDemand(scope: IConstruct, demand: DemandOptions, min: num
  * windows) and converges the model. It replaces the 5-minute hold pass of a model without windows; a model with
  * windows keeps its 5-minute safety net besides (two passes at once are harmless: level-triggered).
  */
-export function scheduleDemandPasses(model: Construct, path: ScheduledPath, resource: CustomResource, properties: Record<string, string>): void {
-  const stack = Stack.of(model);
-  const input = scheduler.ScheduleTargetInput.fromObject({
-    model: { properties, stackName: stack.stackName, logicalId: stack.getLogicalId(resource.node.defaultChild as CfnResource) },
-  });
-  new scheduler.Schedule(model, 'DemandPass', {
-    schedule: scheduler.ScheduleExpression.rate(DEMAND_PASS_RATE),
+export function scheduleDemandPasses(model: Construct, path: ScheduledPath, event: ScheduledPassEvent): void {
+  schedulePeriodicPass(model, path, event, {
+    id: 'DemandPass',
+    rate: DEMAND_PASS_RATE,
     // A pass older than a few periods is stale: the next one reads the queue afresh.
-    target: new targets.LambdaInvoke(path.function, { input, role: path.schedulerRole, deadLetterQueue: path.deadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(5) }),
+    maxEventAge: Duration.minutes(5),
     description: `Runs ${model.node.path} while its queue holds messages`,
   });
 }

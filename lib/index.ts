@@ -4,6 +4,7 @@ export * from './batch-window-plan';
 export * from './batch-windows';
 export * from './cost-guard';
 export * from './custom-labels-model-base';
+export * from './custom-labels-model-props';
 export * from './custom-labels-model';
 export * from './demand';
 export * from './handler-logs';

@@ -1,3 +1,5 @@
+// Batch windows (the batchWindows prop): weekly windows in a time zone, with excluded dates and one-off windows, during
+// which the model runs; resolved into the contract's window table (lib/contract/weekly-windows.ts) for the handlers.
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { unscopedValidationError, validationError } from './private/errors';

@@ -1,3 +1,5 @@
+// What every model has, whether this stack runs it or imports it by ARN: the ICustomLabelsModel interface, its grant and
+// its metrics in the AWS/Rekognition namespace.
 import { Duration, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -1,10 +1,11 @@
+// The library's public API: every public construct and type, re-exported from the file that defines it.
+export * from './batch-window-cost';
+export * from './batch-window-plan';
 export * from './batch-windows';
+export * from './cost-guard';
 export * from './custom-labels-model-base';
+export * from './custom-labels-model-props';
 export * from './custom-labels-model';
+export * from './demand';
 export * from './handler-logs';
-export type { BatchWindowCost } from './batch-window-cost';
-export { BatchWindowPlanEventKind } from './batch-window-plan';
-export type { BatchWindowPlan, BatchWindowPlanEntry, BatchWindowPlanOptions } from './batch-window-plan';
-export type { CostGuardOptions } from './cost-guard';
-export * from './transition-event';
-export type { DemandOptions } from './demand';
+export * from './transition-events';

@@ -1,13 +1,13 @@
 // Holds without a redeploy: one SSM String parameter per model that an operator or a pipeline writes (a hold) and
 // the scheduled path reads at every pass (lambda/hold.ts says what a value means). Created by the stack, so it goes
 // with it; its only reader is the handlers' role (GetParameter on its ARN), its writers those grantHold() names.
-import { CfnResource, CustomResource, Duration, Stack } from 'aws-cdk-lib';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { validateParameterName } from './private/parameter-name';
-import { HOLD } from './contract/resource-properties';
+import { validateParameterName } from './parameter-name';
+import { HOLD } from '../contract/resource-properties';
+import type { ScheduledPassEvent } from '../contract/scheduled-inputs';
+import { schedulePeriodicPass } from './scheduled-pass';
 import { ScheduledPath } from './scheduled-path';
 
 /** How often a model with holds and no batch windows is looked at: the same period as the windows' safety net. */
@@ -38,14 +38,8 @@ export function createHoldParameter(model: Construct, name: string): ssm.StringP
  * The periodic pass of a model with holds but no batch windows (one with windows has its safety net already): every
  * 5 minutes, the scheduled path reads the hold and converges the model, as for windows.
  */
-export function scheduleHoldPasses(model: Construct, path: ScheduledPath, resource: CustomResource, properties: Record<string, string>): void {
-  const stack = Stack.of(model);
-  const input = scheduler.ScheduleTargetInput.fromObject({
-    model: { properties, stackName: stack.stackName, logicalId: stack.getLogicalId(resource.node.defaultChild as CfnResource) },
-  });
-  new scheduler.Schedule(model, 'HoldPass', {
-    schedule: scheduler.ScheduleExpression.rate(HOLD_PASS_RATE),
-    target: new targets.LambdaInvoke(path.function, { input, role: path.schedulerRole, deadLetterQueue: path.deadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(30) }),
-    description: `Keeps ${model.node.path} as its hold says`,
+export function scheduleHoldPasses(model: Construct, path: ScheduledPath, event: ScheduledPassEvent): void {
+  schedulePeriodicPass(model, path, event, {
+    id: 'HoldPass', rate: HOLD_PASS_RATE, maxEventAge: Duration.minutes(30), description: `Keeps ${model.node.path} as its hold says`,
   });
 }

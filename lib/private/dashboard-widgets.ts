@@ -1,19 +1,19 @@
 // A model's CloudWatch dashboard widgets, built from the same metrics as the cost guard.
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { CustomLabelsModelBase } from './custom-labels-model-base';
-import { WatchedModel } from './private/watched-model';
+import { CustomLabelsModelBase } from '../custom-labels-model-base';
+import { ModelMonitoringInputs } from './model-monitoring-inputs';
 
 /** A model's dashboard widgets: units against desired and declared, IU-hours, failed transitions, and its alarms. */
-export function modelDashboardWidgets(model: CustomLabelsModelBase, watched: WatchedModel, alarms: readonly cloudwatch.Alarm[]): cloudwatch.IWidget[] {
+export function modelDashboardWidgets(model: CustomLabelsModelBase, monitoring: ModelMonitoringInputs, alarms: readonly cloudwatch.Alarm[]): cloudwatch.IWidget[] {
   const name = model.node.id;
-  const declared = watched.highestDeclaredUnits;
+  const declared = monitoring.highestDeclaredUnits;
   const units = [
     model.metricInServiceInferenceUnits({ label: 'In service' }),
     model.metricDesiredInferenceUnits({ label: 'Desired' }),
     model.metricMinInferenceUnits({ label: 'Min (started with)' }),
     model.metricMaxInferenceUnits({ label: 'Max (started with)' }),
-    ...(watched.expectedUnits ? [watched.expectedUnits.with({ label: 'Expected by the batch windows' })] : []),
+    ...(monitoring.expectedUnits ? [monitoring.expectedUnits.with({ label: 'Expected by the batch windows' })] : []),
   ];
   const hours = model.metricInferenceUnitHours({ label: 'IU-hours per hour' });
   const widgets: cloudwatch.IWidget[] = [
@@ -38,7 +38,7 @@ export function modelDashboardWidgets(model: CustomLabelsModelBase, watched: Wat
       width: 12,
     }),
   ];
-  const path = watched.scheduledPath;
+  const path = monitoring.scheduledPath;
   if (path) {
     widgets.push(new cloudwatch.GraphWidget({
       title: 'Scheduled transitions that failed (all models of the stack)',

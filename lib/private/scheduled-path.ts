@@ -1,18 +1,16 @@
 // The stack's scheduled path for batch windows: one function that takes one reconcile step (lambda/on-schedule.ts),
 // a waiter state machine that calls it after each window boundary until the model has converged, and the alarm on
 // their failures. Shared by every model of the stack that has batch windows; created by the provider on first use.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { handlerEntry } from './contract/handler-entries';
-import { HandlerLogGroups } from './private/handler-log-groups';
-import { acknowledgeFinding } from './private/acknowledge';
+import { handlerFunction, HandlerResources } from './handler-functions';
+import { acknowledgeScheduledPath } from './nag-acknowledgements';
 
 /** How often the scheduled waiter looks at a model while it converges after a window boundary. */
 const SCHEDULED_POLL = Duration.seconds(30);
@@ -31,32 +29,11 @@ export interface ScheduledPath {
   readonly schedulerRole: iam.Role;
 }
 
-/** What the scheduled path shares with the provider. */
-export interface ScheduledPathDeps {
-  readonly role: iam.IRole;
-  readonly code: lambda.Code;
-  readonly runtime: lambda.Runtime;
-  readonly deadLetterQueue: sqs.Queue;
-  readonly schedulerRole: iam.Role;
-  readonly logGroups: HandlerLogGroups;
-}
-
 /** Creates the stack's scheduled path in the provider's scope. */
-export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): ScheduledPath {
-  const { deadLetterQueue, schedulerRole } = deps;
-  const fn = new lambda.Function(scope, 'OnSchedule', {
-    description: 'Rekognition Custom Labels models: follows the batch windows, one step per call',
-    runtime: deps.runtime,
-    code: deps.code,
-    handler: handlerEntry('onSchedule'),
-    role: deps.role,
-    logGroup: deps.logGroups.create(scope, 'OnScheduleLogs'),
-    timeout: Duration.minutes(2),
-    environment: { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
-    // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
-    retryAttempts: 2,
-    onFailure: new lambdaDestinations.SqsDestination(deadLetterQueue),
-  });
+export function createScheduledPath(scope: Construct, resources: HandlerResources): ScheduledPath {
+  const { deadLetterQueue, schedulerRole } = resources;
+  // Periodic calls are asynchronous: Lambda retries a failure twice, then the event lands in the queue.
+  const fn = handlerFunction(scope, 'OnSchedule', resources, deadLetterQueue);
   const step = new tasks.LambdaInvoke(scope, 'Reconcile', {
     lambdaFunction: fn,
     payload: sfn.TaskInput.fromObject({ 'model.$': '$.model' }),
@@ -74,20 +51,12 @@ export function createScheduledPath(scope: Construct, deps: ScheduledPathDeps): 
     comment: 'Polls a Rekognition Custom Labels model after a batch-window boundary until it has converged',
     tracingEnabled: true,
     logs: {
-      destination: deps.logGroups.create(scope, 'ScheduleWaiterLogs'),
+      destination: resources.logGroups.create(scope, 'ScheduleWaiterLogs'),
       level: sfn.LogLevel.ALL,
       includeExecutionData: false,
     },
   });
-  const fnVersions = `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
-  acknowledgeFinding(waiter, fnVersions,
-    "The scheduled waiter may invoke its one function and that function's versions (<function arn>:*), as aws-cdk-lib's LambdaInvoke task grants it");
-  acknowledgeFinding(waiter, 'AwsSolutions-IAM5[Resource::*]',
-    "With tracing and logging on, aws-cdk-lib's StateMachine grants the scheduled waiter's role, on *, xray:PutTraceSegments, PutTelemetryRecords, " +
-    'GetSamplingRules, GetSamplingTargets and logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
-    'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups: none of these actions has a resource type, so * is the only resource they can name');
-  acknowledgeFinding(schedulerRole, fnVersions,
-    'EventBridge Scheduler may invoke the versions of the one scheduled-path function; aws-cdk-lib grants <arn>:* with the function');
+  acknowledgeScheduledPath(waiter, schedulerRole, fn);
   return { function: fn, waiter, deadLetterQueue, schedulerRole };
 }
 

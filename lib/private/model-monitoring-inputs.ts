@@ -1,8 +1,9 @@
-// What the cost guard and the dashboard widgets read of a model of this stack, besides its metrics.
+// What the cost guard alarms and the dashboard widgets read of a model of this stack, besides its metrics.
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type { ScheduledPath } from '../scheduled-path';
+import type { ScheduledPath } from './scheduled-path';
 
-export interface WatchedModel {
+/** What the cost guard alarms and the dashboard widgets read of a model of this stack, besides its metrics. */
+export interface ModelMonitoringInputs {
   /** The most units anything in the declaration allows: the model's max or min, or any window's. */
   readonly highestDeclaredUnits: number;
   /** What the batch windows expect now (the scheduled path publishes it); undefined without batch windows. */

@@ -1,14 +1,16 @@
 // The EventBridge Scheduler schedules of a model with batch windows: they start the stack's scheduled path
-// (lib/scheduled-path.ts) at every window boundary (cron for the weekly windows, one-time `at()` schedules for the
+// (lib/private/scheduled-path.ts) at every window boundary (cron for the weekly windows, one-time `at()` schedules for the
 // one-off windows) and every few minutes as a safety net. Excluded dates need no schedule of their own: the weekly
 // schedules still fire, and the handler, reading the table, keeps the model stopped.
-import { CfnResource, CustomResource, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { WeekDay, WeeklyTime } from './batch-windows';
-import { boundaryMinutes, formatNaive, oneOffOccurrences, WindowTable } from './contract/weekly-windows';
-import { PROP } from './contract/resource-properties';
+import { WeekDay, WeeklyTime } from '../batch-windows';
+import { boundaryMinutes, formatNaive, oneOffOccurrences, WindowTable } from '../contract/weekly-windows';
+import { PROP } from '../contract/resource-properties';
+import type { ScheduledPassEvent } from '../contract/scheduled-inputs';
+import { scheduledPassTarget, schedulePeriodicPass } from './scheduled-pass';
 import { ScheduledPath } from './scheduled-path';
 
 const CRON_DAYS: Record<WeekDay, string> = {
@@ -18,24 +20,20 @@ const CRON_DAYS: Record<WeekDay, string> = {
 
 /** How often the safety-net schedule looks at a model with batch windows (and publishes its expected units). */
 const SAFETY_NET_RATE = Duration.minutes(5);
+/** How old an event of the windows' schedules (boundary or safety net) may be before it is stale. */
+const WINDOW_EVENT_AGE = Duration.minutes(30);
 
 /**
  * The schedules of one model's batch windows: a waiter run at every boundary, in the windows' time zone, and a
  * periodic safety net.
  */
-export function scheduleBatchWindows(model: Construct, path: ScheduledPath, resource: CustomResource, properties: Record<string, string>, timeZone: TimeZone, now: number): void {
-  const stack = Stack.of(model);
-  const table = JSON.parse(properties[PROP.batchWindows]) as WindowTable;
-  const input = scheduler.ScheduleTargetInput.fromObject({
-    model: { properties, stackName: stack.stackName, logicalId: stack.getLogicalId(resource.node.defaultChild as CfnResource) },
-  });
-  const targetOptions = { input, role: path.schedulerRole, deadLetterQueue: path.deadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(30) };
+export function scheduleBatchWindows(model: Construct, path: ScheduledPath, event: ScheduledPassEvent, timeZone: TimeZone, now: number): void {
+  const table = JSON.parse(event.model.properties[PROP.batchWindows]) as WindowTable;
   // The safety net corrects a missed event, and a boundary a spring-forward skipped, within minutes.
-  new scheduler.Schedule(model, 'SafetyNet', {
-    schedule: scheduler.ScheduleExpression.rate(SAFETY_NET_RATE),
-    target: new targets.LambdaInvoke(path.function, targetOptions),
-    description: `Keeps ${model.node.path} in step with its batch windows`,
+  schedulePeriodicPass(model, path, event, {
+    id: 'SafetyNet', rate: SAFETY_NET_RATE, maxEventAge: WINDOW_EVENT_AGE, description: `Keeps ${model.node.path} in step with its batch windows`,
   });
+  const targetOptions = scheduledPassTarget(path, event, WINDOW_EVENT_AGE);
   boundaryMinutes(table).forEach((minute, i) => {
     const t = WeeklyTime.fromMinuteOfWeek(minute);
     new scheduler.Schedule(model, `Boundary${i}`, {

@@ -295,6 +295,32 @@ describe('workflows', () => {
     }
   });
 
+  test('the README\'s Publishing section describes the workflows and the one-time setup', () => {
+    const readme = text('README.md');
+    const start = readme.indexOf('\n### Publishing\n');
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    for (const file of fs.readdirSync(WORKFLOWS)) {
+      expect(section).toContain(`(.github/workflows/${file})`);
+    }
+    // The role the integ workflow assumes, and the trust policy's subject: this repository's integ environment.
+    const integ = workflow('integ.yml').jobs.integ;
+    const roleVariable = /\$\{\{ vars\.(\w+) \}\}/.exec(String(integ.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!.with!['role-to-assume']))![1];
+    expect(section).toContain(`\`${roleVariable}\``);
+    expect(section).toContain(`"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:environment:${integ.environment}"`);
+    expect(section).toContain('"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"');
+    expect(section).toContain('"Action": "rekognition:DescribeProjectVersions"');
+    expect(section).toMatch(/"Action": "sts:AssumeRole",\s+"Resource": "arn:aws:iam::ACCOUNT:role\/cdk-/);
+    // The environments the release's publishing jobs run in are the ones the npm and PyPI trusted publishers name.
+    const release = workflow('release.yml');
+    for (const job of ['npm', 'pypi']) {
+      expect(section).toContain(`environment \`${release.jobs[job].environment}\``);
+    }
+    expect(section).toContain('workflow `release.yml`');
+    // Configuration only, no credential: no key, token or password value.
+    expect(section).not.toMatch(/AKIA[0-9A-Z]{16}|npm_[A-Za-z0-9]{36}|pypi-[A-Za-z0-9_-]{20,}|ghp_[A-Za-z0-9]{36}/);
+  });
+
   test('the dependency updates move the CDK, jsii and SDK pieces in one pull request each', () => {
     const config = yaml.safeLoad(text('.github/dependabot.yml')) as {
       updates: { 'package-ecosystem': string; 'versioning-strategy'?: string; 'allow'?: { 'dependency-name': string }[]; 'groups'?: Record<string, { patterns: string[] }> }[];

@@ -3,7 +3,7 @@
 import { desiredStateFrom } from '../lambda/decisions/desired-state';
 import type { HoldVerdict } from '../lambda/decisions/hold';
 import { unitsMatch } from '../lambda/decisions/model-step';
-import { planOf } from '../lib/batch-window-plan';
+import { planOf } from '../lib/private/batch-window-plan';
 import { BatchWindowPlanEventKind } from '../lib/batch-window-plan';
 import { windowName } from '../lib/contract/weekly-windows';
 import type { DeployedModel } from './deployed-models';

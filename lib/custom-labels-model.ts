@@ -9,13 +9,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BatchWindowCost } from './batch-window-cost';
 import { BatchWindowPlan, BatchWindowPlanOptions } from './batch-window-plan';
-import { BatchWindows } from './batch-windows';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsModelProps } from './custom-labels-model-props';
 import { HandlerLogsOptions } from './handler-logs';
 import { TransitionEvents } from './transition-events';
 import { ATTR, EXPECTED_UNITS_METRIC, PROP, RESOURCE_TYPE } from './contract/resource-properties';
-import { highestUnits, oneOffName, WindowTable } from './contract/weekly-windows';
+import { highestUnits, WindowTable, windowName } from './contract/weekly-windows';
 import { batchWindowCost } from './private/batch-window-cost';
 import { alwaysOnPlan, planOf } from './private/batch-window-plan';
 import { scheduleBatchWindows } from './private/batch-window-schedules';
@@ -95,7 +94,6 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   public readonly holdParameter?: ssm.IStringParameter;
   /** The props, validated, with their defaults. */
   private readonly settings: ModelSettings;
-  private readonly batchWindows?: BatchWindows;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
   /** The hold parameter's name, known once the resource has a logical id; undefined without enableHold. */
@@ -106,7 +104,6 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     super(scope, id, { environmentFromArn: arn.elsewhere ? arn.versionArn : undefined });
     const settings = validateModelProps(this, props, arn);
     this.settings = settings;
-    this.batchWindows = props.batchWindows;
     warnAboutModelProps(this, props.batchWindows, settings);
     this.provider = this.registerWithProvider(arn.versionArn, props.handlerLogs);
     this.tags = this.createTags(props.tags);
@@ -159,10 +156,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     }
     const table = this.settings.windows;
     if (!table) return alwaysOnPlan(from, days, this.node.path);
-    const declared = this.batchWindows!.windows;
-    return planOf(table, from, days, (o) => (o.source === 'weekly'
-      ? `window ${o.index} (${declared[o.index].start} to ${declared[o.index].end})`
-      : oneOffName(table, o.index)), this.node.path);
+    // Windows are named from the table, as the command line names them from the deployed template.
+    return planOf(table, from, days, (o) => windowName(table, o.source, o.index), this.node.path);
   }
 
   /** Grants permission to read `runningVersionParameter`, the ARN of the version that serves now. */

@@ -2,7 +2,7 @@
 // local time and UTC as `npm run synth` prints them, the hold in force, and a week at a glance.
 import { readHoldParameter } from '../../lambda/aws/hold-parameter';
 import { desiredState } from '../../lambda/decisions/desired-state';
-import { alwaysOnPlan, planOf } from '../../lib/batch-window-plan';
+import { alwaysOnPlan, planOf } from '../../lib/private/batch-window-plan';
 import { firstInstantReaching, formatNaive, localNaive, windowName } from '../../lib/contract/weekly-windows';
 import type { AwsClients } from '../aws-clients';
 import { DeployedModel, deployedModels, findModel } from '../deployed-models';

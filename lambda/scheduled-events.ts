@@ -1,5 +1,5 @@
 // The scheduled path's events, after its pass: the hold as the pass first sees it, the start or stop it issued, a
-// start of this run that ended FAILED, and divergence. Each decision is a pure function of lambda/events.ts over
+// start of this run that ended FAILED, and divergence. Each decision is a pure function of lambda/decisions/transition-events.ts over
 // what the pass observed before its step and the ownership record; only the I/O is here.
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { OccurrenceSource, windowStateAt } from '../lib/contract/weekly-windows';

@@ -3,7 +3,8 @@
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { unscopedValidationError, validationError } from './private/errors';
-import { OneOffSpec, parseLocalDate, parseLocalDateTime, WindowTable } from './contract/weekly-windows';
+import { OneOffSpec, WindowTable } from './contract/weekly-windows';
+import { parseLocalDate, parseLocalDateTime } from './contract/local-time';
 
 /** A day of the week. */
 export enum WeekDay {

@@ -1,5 +1,5 @@
 // The options of demand-driven runs (the demand prop): the model runs while an SQS queue the user names holds messages
-// and stops once the queue has been empty for the idle time (lambda/demand.ts decides). Validated and scheduled in
+// and stops once the queue has been empty for the idle time (lambda/decisions/demand.ts decides). Validated and scheduled in
 // lib/private/demand.ts.
 import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';

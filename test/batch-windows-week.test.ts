@@ -3,7 +3,8 @@
 // safety net, and the waiter, against the shipped handlers and the local Rekognition simulator. Afterwards the
 // simulator's ledger must show the model running only inside the windows, with each window's units, and the billed
 // inference-unit hours must match the window table.
-import { boundaryMinutes, firstInstantReaching, scheduledInferenceUnitHours, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
+import { boundaryMinutes, scheduledInferenceUnitHours, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
+import { firstInstantReaching } from '../lib/contract/local-time';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { props, World } from './support/world';
 

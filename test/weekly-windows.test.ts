@@ -1,8 +1,7 @@
 // The window arithmetic against a brute-force, minute-by-minute evaluation, across daylight-saving changes.
 import * as fc from 'fast-check';
-import {
-  boundaryMinutes, firstInstantReaching, localNaive, MINUTES_PER_WEEK, scheduledInferenceUnitHours, validateWindowTable, windowStateAt, WindowTable,
-} from '../lib/contract/weekly-windows';
+import { boundaryMinutes, MINUTES_PER_WEEK, scheduledInferenceUnitHours, validateWindowTable, windowStateAt, WindowTable } from '../lib/contract/weekly-windows';
+import { firstInstantReaching, localNaive } from '../lib/contract/local-time';
 
 const MIN = 60_000;
 const WEEK = MINUTES_PER_WEEK * MIN;

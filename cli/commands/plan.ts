@@ -3,7 +3,8 @@
 import { readHoldParameter } from '../../lambda/aws/hold-parameter';
 import { desiredState } from '../../lambda/decisions/desired-state';
 import { alwaysOnPlan, planOf } from '../../lib/private/batch-window-plan';
-import { firstInstantReaching, formatNaive, localNaive, windowName } from '../../lib/contract/weekly-windows';
+import { windowName } from '../../lib/contract/weekly-windows';
+import { firstInstantReaching, formatNaive, localNaive } from '../../lib/contract/local-time';
 import type { AwsClients } from '../aws-clients';
 import { DeployedModel, deployedModels, findModel } from '../deployed-models';
 import { statusOf } from '../model-status';

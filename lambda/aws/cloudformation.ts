@@ -6,7 +6,7 @@ import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
 import { cachedClient } from './sdk-clients';
 import type { StackModelResource } from '../decisions/stack-guard';
 
-/** The CloudFormation client, created once and reused (lambda/sdk-clients.ts). */
+/** The CloudFormation client, created once and reused (lambda/aws/sdk-clients.ts). */
 function client(): CloudFormationClient {
   return cachedClient('CLOUDFORMATION', () => new CloudFormationClient({}));
 }

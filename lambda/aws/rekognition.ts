@@ -18,7 +18,7 @@ import { OwnershipRecord, recordFromTags } from '../decisions/ownership-record';
 import { ModelRef } from '../model-spec';
 
 /**
- * The Rekognition client of a model's region, created once and reused (lambda/sdk-clients.ts). A model is reached
+ * The Rekognition client of a model's region, created once and reused (lambda/aws/sdk-clients.ts). A model is reached
  * only through its own region's endpoint, which need not be the function's: the region comes from the model's ARN.
  */
 export function rekognitionClient(region: string | undefined): RekognitionClient {

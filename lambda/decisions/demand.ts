@@ -1,7 +1,7 @@
 // Demand-driven runs: the model runs while its SQS queue holds messages and stops once the queue has been empty for
 // the idle time. Pure: the same queue reading, memory tag, declaration and clock always give the same verdict, so the
 // deploy's passes and the scheduled path's read the same answer. "Empty since when" is the one thing a single reading
-// cannot tell: it is kept on the model's ownership record, as the tag TAG.demandEmptySince (lambda/ownership.ts).
+// cannot tell: it is kept on the model's ownership record, as the tag TAG.demandEmptySince (lambda/decisions/ownership-record.ts).
 import { DEMAND } from '../../lib/contract/resource-properties';
 
 /** What the model's demand declaration says (lambda/model-spec.ts). */

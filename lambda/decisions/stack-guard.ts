@@ -24,7 +24,7 @@ export interface StackModelResource {
 export interface GuardInput {
   readonly stackName: string;
   /**
-   * The stack part of the owner values of the region looked at (lambda/ownership.ts ownerStack()): the stack's name
+   * The stack part of the owner values of the region looked at (lambda/decisions/ownership-record.ts ownerStack()): the stack's name
    * in its own region, `<name>@<stack region>` in another.
    * @default stackName
    */

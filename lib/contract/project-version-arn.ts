@@ -37,7 +37,7 @@ export function projectArnMatchesVersion(projectArn: string, version: ParsedProj
 /**
  * Why a stack cannot run this version, or undefined when it can. The handlers' role and the stack guard act in the
  * stack's own account, so a model runs from a stack of its own account. Another region is fine: the handlers talk to
- * the region in the ARN, and the ownership tag names the stack with its region there (lambda/ownership.ts).
+ * the region in the ARN, and the ownership tag names the stack with its region there (lambda/decisions/ownership-record.ts).
  */
 export function placementProblem(version: ParsedProjectVersionArn, stack: { readonly account: string }): string | undefined {
   if (version.account !== stack.account) {

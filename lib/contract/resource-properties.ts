@@ -9,7 +9,7 @@ export const PROP = {
   maxInferenceUnits: 'MaxInferenceUnits',
   removalPolicy: 'RemovalPolicy',
   timeoutSeconds: 'TimeoutSeconds',
-  /** The weekly window table as JSON (lib/private/weekly-windows.ts WindowTable), when the model has batch windows. */
+  /** The weekly window table as JSON (lib/contract/weekly-windows.ts WindowTable), when the model has batch windows. */
   batchWindows: 'BatchWindows',
   /** The user's tags for the model (Tags.of() and the tags prop) as a JSON object, when it has any. */
   tags: 'Tags',
@@ -17,7 +17,7 @@ export const PROP = {
   replacementGraceSeconds: 'ReplacementGracePeriodSeconds',
   /** The name of the model's hold parameter (SSM), when holds are enabled: every pass reads it. */
   holdParameterName: 'HoldParameterName',
-  /** Demand-driven runs (lambda/demand.ts): the queue's URL, the idle time in seconds, and the units, when set. */
+  /** Demand-driven runs (lambda/decisions/demand.ts): the queue's URL, the idle time in seconds, and the units, when set. */
   demandQueueUrl: 'DemandQueueUrl',
   demandIdleSeconds: 'DemandIdleSeconds',
   demandMinInferenceUnits: 'DemandMinInferenceUnits',
@@ -31,7 +31,7 @@ export const PROP = {
 export const DEMAND = { minIdleSeconds: 60, maxIdleSeconds: 24 * 3600, defaultIdleSeconds: 15 * 60, passMinutes: 1, busyTag: 'busy' } as const;
 
 /**
- * Holds (lambda/hold.ts): the value of a hold parameter that means "no hold" (what the stack creates it with and what a
+ * Holds (lambda/decisions/hold.ts): the value of a hold parameter that means "no hold" (what the stack creates it with and what a
  * release writes back), how far ahead of the moment it is set a hold may end, and how often a model with holds (or
  * windows) is looked at: a hold takes effect at the next pass.
  */
@@ -44,7 +44,7 @@ export const REMOVAL = { destroy: 'destroy', retain: 'retain' } as const;
 export const RESOURCE_TYPE = 'Custom::RekognitionCustomLabelsModel';
 
 /**
- * The resource that remembers the regions the stack guard looks in (lambda/guard-regions.ts): its one property, the
+ * The resource that remembers the regions the stack guard looks in (lambda/handlers/guard-regions.ts): its one property, the
  * stack's declared version ARNs as a JSON list, and its attribute, the regions as a comma-separated list.
  */
 export const GUARD_REGIONS = {

@@ -20,7 +20,7 @@ export interface GuardEvent {
   readonly stack: string;
   /**
    * The regions the stack has declared models in, comma-separated, as the guard regions resource remembers them
-   * (lambda/guard-regions.ts). Absent in a schedule written by an earlier release of the library.
+   * (lambda/handlers/guard-regions.ts). Absent in a schedule written by an earlier release of the library.
    */
   readonly regions?: string;
 }

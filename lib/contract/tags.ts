@@ -23,7 +23,7 @@ export const TAG = {
   graceSeconds: `${TAG_PREFIX}grace-seconds`,
   /** When the scheduled path last issued a start or stop the service accepted (epoch ms): divergence counts from it. */
   actedAt: `${TAG_PREFIX}acted-at`,
-  /** Idempotency keys of the last transition events reported per family (lambda/events.ts): one event per key. */
+  /** Idempotency keys of the last transition events reported per family (lambda/decisions/transition-events.ts): one event per key. */
   eventHold: `${TAG_PREFIX}event-hold`,
   eventFailed: `${TAG_PREFIX}event-failed`,
   eventDiverged: `${TAG_PREFIX}event-diverged`,

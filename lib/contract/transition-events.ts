@@ -1,5 +1,5 @@
 // The contract's transition events: the schema of the events the handlers put on the account's default EventBridge
-// bus (lambda/events.ts puts them; lib/transition-event.ts exports this schema to users who type their consumers).
+// bus (lambda/decisions/transition-events.ts puts them; lib/transition-events.ts exports this schema to users who type their consumers).
 // jsii-compatible: read-only fields, enums for the closed sets; the handlers' string types derive from the enums.
 
 /** `source` of every transition event: a custom source, not `aws.*`. */

@@ -2,9 +2,8 @@
 // days, in local time and in UTC, with units, excluded occurrences and daylight-saving changes marked. Built from the
 // same stretches as windowStateAt (lib/contract/weekly-windows.ts), so the plan says what the scheduled path will do.
 import { BatchWindowPlan, BatchWindowPlanEntry, BatchWindowPlanEventKind } from '../batch-window-plan';
-import {
-  formatNaive, localNaive, occurrencesBetween, Occurrence, stretchesOf, utcOffsetMinutes, WindowTable,
-} from '../contract/weekly-windows';
+import { occurrencesBetween, Occurrence, stretchesOf, WindowTable } from '../contract/weekly-windows';
+import { formatNaive, localNaive, utcOffsetMinutes } from '../contract/local-time';
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const KIND_ORDER = [BatchWindowPlanEventKind.CLOSE, BatchWindowPlanEventKind.DST_CHANGE, BatchWindowPlanEventKind.SKIPPED, BatchWindowPlanEventKind.OPEN];

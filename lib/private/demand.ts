@@ -1,6 +1,6 @@
 // Demand-driven runs, the construct's side: the demand options validated and resolved as the handlers read them, and
 // the pass every minute that brings the first message's start within a minute (the scheduled path reads the queue's
-// message counts, GetQueueAttributes on that queue's ARN and nothing else of SQS; lambda/demand.ts decides).
+// message counts, GetQueueAttributes on that queue's ARN and nothing else of SQS; lambda/decisions/demand.ts decides).
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DEMAND } from '../contract/resource-properties';

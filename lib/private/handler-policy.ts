@@ -11,7 +11,7 @@
 //   what this stack started, and nothing another stack owns.
 //
 // A stack name is unique only within a region, so the ownership tag names the stack as `<name>` on a model of the
-// stack's region and as `<name>@<stack region>` on a model of any other (lambda/ownership.ts ownerStack()): the
+// stack's region and as `<name>@<stack region>` on a model of any other (lambda/decisions/ownership-record.ts ownerStack()): the
 // statements on the stack's own region hold it to the first form, those on every other region to the second, which
 // no stack but this one can write. The second kind covers every region, not those the template names now: a model
 // the template no longer declares may be in a region it no longer names.
@@ -194,7 +194,7 @@ export class HandlerPolicy {
 }
 
 /**
- * The transition events (lambda/events.ts): PutEvents on the default bus of the stack's account and region only, and
+ * The transition events (lambda/decisions/transition-events.ts): PutEvents on the default bus of the stack's account and region only, and
  * only entries of the library's source. The service authorization reference (Amazon EventBridge, "Condition keys":
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html) types
  * `events:source` as ArrayOfString (one request may carry entries of several sources): `ForAllValues:StringEquals`

@@ -1,5 +1,5 @@
 // Holds without a redeploy: one SSM String parameter per model that an operator or a pipeline writes (a hold) and
-// the scheduled path reads at every pass (lambda/hold.ts says what a value means). Created by the stack, so it goes
+// the scheduled path reads at every pass (lambda/decisions/hold.ts says what a value means). Created by the stack, so it goes
 // with it; its only reader is the handlers' role (GetParameter on its ARN), its writers those grantHold() names.
 import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';

@@ -1,4 +1,4 @@
-// The stack's scheduled path for batch windows: one function that takes one reconcile step (lambda/on-schedule.ts),
+// The stack's scheduled path for batch windows: one function that takes one reconcile step (lambda/handlers/on-schedule.ts),
 // a waiter state machine that calls it after each window boundary until the model has converged, and the alarm on
 // their failures. Shared by every model of the stack that has batch windows; created by the provider on first use.
 import { Duration } from 'aws-cdk-lib';

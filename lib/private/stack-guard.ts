@@ -1,5 +1,5 @@
 // The stack guard: every few minutes it stops any model whose ownership tag names this stack but which the stack no
-// longer declares (lambda/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes, not a month.
+// longer declares (lambda/handlers/stack-guard.ts), so that even a cleanup CloudFormation gave up on costs minutes, not a month.
 import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -13,7 +13,7 @@ import { acknowledgeStackGuard } from './nag-acknowledgements';
 export const GUARD_RATE = Duration.minutes(5);
 
 /**
- * The stack guard, and the resource that remembers the regions it looks in (lambda/guard-regions.ts): the stack's and
+ * The stack guard, and the resource that remembers the regions it looks in (lambda/handlers/guard-regions.ts): the stack's and
  * every region of a model it has declared, `versionArns` being those it declares now (read at synth).
  */
 export function addStackGuard(scope: Construct, resources: HandlerResources, serviceToken: string, versionArns: () => string[]): void {

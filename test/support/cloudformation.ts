@@ -30,9 +30,9 @@ const WAITER_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Rekogniti
 export interface Handlers {
   onEvent(event: unknown): Promise<unknown>;
   isComplete(event: unknown): Promise<unknown>;
-  /** The scheduled path (lambda/on-schedule.ts), for the batch-window tests. */
+  /** The scheduled path (lambda/handlers/on-schedule.ts), for the batch-window tests. */
   onSchedule(event: unknown): Promise<{ converged: boolean; reason: string }>;
-  /** The stack guard (lambda/stack-guard.ts). */
+  /** The stack guard (lambda/handlers/stack-guard.ts). */
   onGuard(event: { stack: string; regions?: string }): Promise<{ stopping: readonly string[]; reason: string }>;
 }
 

@@ -4,7 +4,8 @@
 // periodic safety net, and the Step Functions waiter that calls the handler until it reports converged, with the
 // state machine's retries and timeout. Runs on the CloudFormation emulator's virtual-time task queue.
 import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
-import { firstInstantReaching, localNaive, MINUTES_PER_WEEK, parseLocalDateTime } from '../../lib/contract/weekly-windows';
+import { MINUTES_PER_WEEK } from '../../lib/contract/weekly-windows';
+import { firstInstantReaching, localNaive, parseLocalDateTime } from '../../lib/contract/local-time';
 import { GUARD_ENVIRONMENT } from '../../lib/stack-guard';
 import { CloudFormationEmulator } from './cloudformation';
 import { CfnTemplate, resolveIntrinsics } from './iam';

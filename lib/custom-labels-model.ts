@@ -5,6 +5,7 @@ import { CfnResource, CustomResource, Duration, Fn, ITaggable, RemovalPolicy, St
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BatchWindowCost } from './batch-window-cost';
@@ -92,6 +93,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    * `{"state":"RUNNING","until":"2026-12-03T18:00:00Z","minInferenceUnits":2}`. Undefined without `enableHold`.
    */
   public readonly holdParameter?: ssm.IStringParameter;
+  /** The queue whose messages start the model (`demand`). */
+  private readonly demandQueue?: sqs.IQueue;
   /** The props, validated, with their defaults. */
   private readonly settings: ModelSettings;
   private readonly provider: CustomLabelsProvider;
@@ -107,6 +110,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     warnAboutModelProps(this, props.batchWindows, settings);
     this.provider = this.registerWithProvider(arn.versionArn, props.handlerLogs);
     this.tags = this.createTags(props.tags);
+    this.demandQueue = props.demand?.queue;
     const properties = modelResourceProperties(Stack.of(this), props, settings, {
       tags: () => this.tags.tagValues(),
       holdParameterName: props.enableHold ? () => this.holdParameterName : undefined,
@@ -137,6 +141,28 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       ? Fn.join('/', [Fn.select(0, Fn.split('/version/', this.projectVersionArn)), 'version', '*'])
       : `${this.projectVersionArn.slice(0, this.projectVersionArn.indexOf('/version/'))}/version/*`;
     return iam.Grant.addToPrincipal({ grantee, actions: ['rekognition:DetectCustomLabels'], resourceArns: [versions] });
+  }
+
+  /**
+   * Grants what the command line's `status` and `plan` read of this model, with `--stack` naming its stack: the
+   * stack's resources and template, the model's status and ownership record, its hold parameter and its demand queue.
+   * DescribeProjects has no resource type and is granted on `*`. A `status` of every stack (without `--stack`) also
+   * needs cloudformation:DescribeStacks on `*`. With `grantHold`, `hold` and `release` work too.
+   */
+  public grantReadStatus(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const project = Token.isUnresolved(this.projectVersionArn)
+      ? Fn.join('', [Fn.select(0, Fn.split('/version/', this.projectVersionArn)), '/*'])
+      : `${this.projectVersionArn.slice(0, this.projectVersionArn.indexOf('/version/'))}/*`;
+    const statements: { actions: string[]; resourceArns: string[] }[] = [
+      { actions: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate'], resourceArns: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })] },
+      { actions: ['rekognition:DescribeProjects'], resourceArns: ['*'] },
+      { actions: ['rekognition:DescribeProjectVersions'], resourceArns: [project] },
+      { actions: ['rekognition:ListTagsForResource'], resourceArns: [this.projectVersionArn] },
+    ];
+    if (this.holdParameter) statements.push({ actions: ['ssm:GetParameter'], resourceArns: [this.holdParameter.parameterArn] });
+    if (this.demandQueue) statements.push({ actions: ['sqs:GetQueueAttributes'], resourceArns: [this.demandQueue.queueArn] });
+    return statements.map((st) => iam.Grant.addToPrincipal({ grantee, ...st })).reduce((a, b) => a.combine(b));
   }
 
   /**

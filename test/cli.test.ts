@@ -4,6 +4,7 @@
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { main } from '../cli/main';
 import type { ModelStatus } from '../cli/model-status';
@@ -38,11 +39,12 @@ interface ModelDecl {
 }
 
 /** A stack's template as the CDK CLI synthesizes it: with each resource's construct path (aws:cdk:path). */
-function template(stackName: string, models: readonly ModelDecl[]): CfnTemplate {
+function template(stackName: string, models: readonly ModelDecl[], grantOperator = false): CfnTemplate {
   const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
   const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
+  const operator = grantOperator ? new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }) : undefined;
   for (const m of models) {
-    new CustomLabelsModel(stack, m.id, {
+    const model = new CustomLabelsModel(stack, m.id, {
       projectVersionArn: m.arn,
       minInferenceUnits: 2,
       maxInferenceUnits: 4,
@@ -54,6 +56,10 @@ function template(stackName: string, models: readonly ModelDecl[]): CfnTemplate 
         ...(m.windows === 'with-exceptions' ? { excludedDates: ['2026-01-13'], oneOffWindows: [{ start: '2026-01-10T09:00', end: '2026-01-10T13:00', minInferenceUnits: 2 }] } : {}),
       }) : undefined,
     });
+    if (operator) {
+      model.grantReadStatus(operator);
+      if (m.hold) model.grantHold(operator);
+    }
   }
   const validation = process.env.CDK_VALIDATION;
   process.env.CDK_VALIDATION = 'false';
@@ -70,6 +76,7 @@ describe('the operator\'s command line', () => {
   let arns: Record<string, string>;
   let templates: Record<string, CfnTemplate>;
   let widgetsStack: CloudFormationEmulator;
+  let widgetsDeployment: StackDeployment;
 
   /** Runs the command line as the operator, in this process; returns what it printed and its exit code. */
   async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -96,7 +103,8 @@ describe('the operator\'s command line', () => {
     };
     // Monday 2026-01-05 10:00 UTC: the weekly models' window (Tuesday) is closed; the others run.
     widgetsStack = w.cfn;
-    const widgets = await new StackDeployment(w.cfn, undefined, w.ssm).deploy(templates.WidgetsStack);
+    widgetsDeployment = new StackDeployment(w.cfn, undefined, w.ssm);
+    const widgets = await widgetsDeployment.deploy(templates.WidgetsStack);
     expect(widgets.status).toBe('CREATE_COMPLETE');
     const gadgets = await new StackDeployment(w.newStack('GadgetsStack'), undefined, w.ssm).deploy(templates.GadgetsStack);
     expect(gadgets.status).toBe('CREATE_COMPLETE');
@@ -122,6 +130,7 @@ describe('the operator\'s command line', () => {
 
   test('status lists every model of two stacks with its hold and next transition', async () => {
     const text = await cli('status');
+    expect(text.err).toBe('');
     expect(text.code).toBe(0);
     const lines = text.out.split('\n');
     expect(lines).toHaveLength(4);
@@ -209,5 +218,32 @@ describe('the operator\'s command line', () => {
     expect(lines).toContain('  Tue 2026-01-06 |..........########......| 8 h');
     expect(lines).toContain('  Sat 2026-01-10 |.........####...........| 4 h');
     expect(lines).toContain('  Mon 2026-01-05 |........................| 0 h');
+  });
+
+  test('the command line runs with what grantReadStatus and grantHold grant, on the stack it names', async () => {
+    const key = 'AKIAGRANTEDOPERATOR1';
+    const granted = template('WidgetsStack', [{ id: 'Widgets', arn: arns.widgets, hold: true }, { id: 'Batch', arn: arns.batch, hold: true, windows: 'with-exceptions' }], true);
+    expect((await widgetsDeployment.deploy(granted)).status).toBe('UPDATE_COMPLETE');
+    widgetsDeployment.followRole(w.identity(key, `arn:aws:sts::${ACCOUNT}:assumed-role/WidgetsStack-Operator/cli`, []), 'Operator');
+    const asGranted = async (...args: string[]) => {
+      process.env.AWS_ACCESS_KEY_ID = key;
+      const out: string[] = [];
+      const err: string[] = [];
+      try {
+        return { code: await main(args, { out: { print: (l) => out.push(l), error: (l) => err.push(l) } }), out: out.join('\n'), err: err.join('\n') };
+      } finally {
+        process.env.AWS_ACCESS_KEY_ID = OPERATOR_KEY;
+      }
+    };
+    const status = await asGranted('status', '--stack', 'WidgetsStack');
+    expect({ code: status.code, err: status.err }).toEqual({ code: 0, err: '' });
+    expect(status.out).toContain('WidgetsStack/Batch  batch.v1');
+    expect((await asGranted('hold', 'WidgetsStack/Batch', '--stopped', '--for', '1h', '--stack', 'WidgetsStack')).code).toBe(0);
+    expect((await asGranted('plan', 'WidgetsStack/Batch', '--stack', 'WidgetsStack')).out).toContain('hold in force: STOPPED');
+    expect((await asGranted('release', 'WidgetsStack/Batch', '--stack', 'WidgetsStack')).code).toBe(0);
+    // Every stack of the account is more than the grant gives: refused, in one line.
+    const all = await asGranted('status');
+    expect(all.code).toBe(1);
+    expect(all.err).toMatch(/^cdk-rekognition-custom-labels status: AccessDenied: .*cloudformation:DescribeStacks/);
   });
 });

@@ -8,7 +8,7 @@ import { randomUUID } from 'crypto';
 import * as path from 'path';
 import { IamEnforcer, PolicyDocument } from './iam';
 import { LoopbackServer, serveOnLoopback } from './loopback-server';
-import { IamRequest } from './rekognition-simulator';
+import { accessKeyOf, IamRequest } from './rekognition-simulator';
 import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
 import { handlerPolicies, synthModels } from './templates';
 import { VirtualClock } from './virtual-time';
@@ -333,29 +333,39 @@ function stringProps(props: Record<string, string | undefined>): Record<string, 
 export class StackStatusEndpoint {
   private readonly stacks = new Map<string, CloudFormationEmulator>();
   private server?: LoopbackServer;
+  /**
+   * IAM for an identity other than a stack's handlers (the operator's command line), by the request's access key:
+   * the world answers for the identities it knows, and undefined for the rest, which the handlers' role governs.
+   */
+  public authorizeIdentity?: (request: IamRequest, accessKeyId: string | undefined) => Promise<string | undefined> | undefined;
 
   register(stack: CloudFormationEmulator): void {
     this.stacks.set(stack.stackId, stack);
   }
 
   async listen(): Promise<string> {
-    this.server = await serveOnLoopback(async (raw) => {
+    this.server = await serveOnLoopback(async (raw, req) => {
       const form = new URLSearchParams(raw.toString('utf8'));
       const action = form.get('Action') ?? '';
       const name = form.get('StackName') ?? '';
       const stack = [...this.stacks.values()].find((s) => s.stackId === name || s.stackName === name);
-      const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       const stackMember = (s: CloudFormationEmulator) => `<member><StackId>${s.stackId}</StackId><StackName>${s.stackName}</StackName>` +
         `<CreationTime>2026-01-05T10:00:00Z</CreationTime><StackStatus>${s.stackStatus}</StackStatus></member>`;
       const headers = { 'content-type': 'text/xml' };
+      const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
       const error = (code: string, message: string) => ({
         status: code === 'AccessDenied' ? 403 : 400,
         headers,
-        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+        body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${xml(message)}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
       });
-      // The caller is the stack whose handler runs now; IAM evaluates the call against its role.
+      // The caller is the stack whose handler runs now; IAM evaluates the call against its role. An identity the
+      // world knows (an operator's) is evaluated against its own policies, whatever it calls.
       const caller = CloudFormationEmulator.active ?? stack;
-      if (caller && (action === 'DescribeStacks' || action === 'ListStackResources')) {
+      const asIdentity = this.authorizeIdentity?.({ action: `cloudformation:${action}`, resource: stack?.stackId ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/${name || '*'}/*`, context: {} }, accessKeyOf(req.headers.authorization));
+      if (asIdentity !== undefined) {
+        const denied = await asIdentity;
+        if (denied) return error('AccessDenied', denied);
+      } else if (caller && (action === 'DescribeStacks' || action === 'ListStackResources')) {
         const denied = await caller.authorize({ action: `cloudformation:${action}`, resource: stack?.stackId ?? `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/*`, context: {} });
         if (denied) return error('AccessDenied', denied);
       }

@@ -72,6 +72,10 @@ export class World {
     this.ssm.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     this.events.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
     this.sqs.authorize = (request, accessKeyId) => this.authorizeCall(request, accessKeyId);
+    this.stacks.authorizeIdentity = (request, accessKeyId) => {
+      const identity = accessKeyId === undefined ? undefined : this.identities.get(accessKeyId);
+      return identity?.authorize(request).then((r) => (r.allowed ? undefined : r.message));
+    };
     const url = await this.sim.listen();
     const cloudformationUrl = await this.stacks.listen();
     const ssmUrl = await this.ssm.listen();

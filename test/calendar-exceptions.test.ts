@@ -10,10 +10,10 @@ import { parseModelSpec } from '../lambda/model-spec';
 import { desiredState, scheduledRunId } from '../lambda/reconcile';
 import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { DAY, MIN } from './support/time';
 import { props, World } from './support/world';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
-const MIN = 60_000;
 const NOW = 'cdk-rekognition-custom-labels:now';
 
 // Mondays 08:00-18:00 Berlin with 5 units; Easter Monday 2026 (6 April) excluded; Saturday 11 April 09:00-13:00
@@ -195,7 +195,7 @@ describe('the plan', () => {
     expect(intervals.length).toBe(3 + 2 + 1); // Mondays 23 Mar, 30 Mar (to 20:00), 13 Apr; 31 Mar twice; Saturday
     // Every 5 minutes, and either side of every instant the plan names.
     const instants = new Set<number>();
-    for (let t = from; t < from + 28 * 86_400_000; t += 5 * MIN) instants.add(t);
+    for (let t = from; t < from + 28 * DAY; t += 5 * MIN) instants.add(t);
     for (const e of plan.entries) for (const d of [-1, 0, 1]) instants.add(Date.parse(e.utc) + d);
     for (const t of instants) {
       const state = windowStateAt(table, t);

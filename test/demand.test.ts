@@ -15,10 +15,9 @@ import { queueArnOf } from './support/queue';
 import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
+import { HOUR, MIN } from './support/time';
 import { FAKE_ENV, World } from './support/world';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const START_MS = 8 * MIN;
 const STOP_MS = 2 * MIN;
 const PASS_MS = MIN;

@@ -15,12 +15,12 @@ import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';
 import { GuardCall, runStackGuard } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { handlerPolicies, ModelDecl, synthModels } from './support/templates';
+import { MIN } from './support/time';
 import { props, World } from './support/world';
 
 const EAST = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 const WEST = EAST.replace('us-east-1', 'eu-west-1');
 const OTHER_ACCOUNT = EAST.replace('123456789012', '210987654321');
-const MIN = 60_000;
 
 function stack(): Stack {
   return new Stack(new App(), 'WidgetsStack', { env: { account: '123456789012', region: 'us-east-1' } });

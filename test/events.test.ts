@@ -20,11 +20,9 @@ import { CfnTemplate, IamEnforcer } from './support/iam';
 import { periodicModelEvents, runStackGuard, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION, synthModels } from './support/templates';
+import { DAY, HOUR, MIN } from './support/time';
 import { World } from './support/world';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const START_MS = 8 * MIN;
 const STOP_MS = 2 * MIN;
 const PASS_MS = 5 * MIN;

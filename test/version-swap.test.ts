@@ -13,9 +13,9 @@ import { goalForDelete } from '../lambda/reconcile';
 import { CfnTemplate, PolicyDocument } from './support/iam';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
+import { MIN } from './support/time';
 import { World } from './support/world';
 
-const MIN = 60_000;
 const CLIENT_KEY = 'AKIAI44QH8DHBEXAMPLE';
 /** The running-version parameter's default name: `/rekognition-custom-labels/<stack>/<the model's logical id>/running-version`. */
 const PARAMETER = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/running-version';
@@ -126,7 +126,7 @@ async function swapWithClient(grace: Duration | undefined, client: DetectingClie
 
 describe('a version swap no client notices', () => {
   test('a client that follows the parameter sees no failed call through a swap', async () => {
-    const client = new DetectingClient(60_000);
+    const client = new DetectingClient(MIN);
     const { v1, v2, published, v1Stopping } = await swapWithClient(undefined, client);
     expect(client.failures).toEqual([]);
     // It called through the whole swap: the old version before the switch, the new one after.
@@ -140,18 +140,18 @@ describe('a version swap no client notices', () => {
   });
 
   test('with no grace period a stale client fails', async () => {
-    const client = new DetectingClient(60_000);
+    const client = new DetectingClient(MIN);
     const { v1, published, v1Stopping } = await swapWithClient(Duration.seconds(0), client);
     expect(v1Stopping - published).toBeLessThan(10_000);
     // Calls with the cached old ARN fail once it stops, until the cache expires: what the grace period prevents.
     expect(client.failures.length).toBeGreaterThan(0);
     expect(client.failures.every((f) => f.arn === v1 && f.error.startsWith('ResourceNotReadyException'))).toBe(true);
-    expect(Math.max(...client.failures.map((f) => f.at)) - published).toBeLessThanOrEqual(60_000);
+    expect(Math.max(...client.failures.map((f) => f.at)) - published).toBeLessThanOrEqual(MIN);
   });
 
   test('a client with the old ARN in its configuration fails once the grace period ends (the parameter is the way to follow a swap)', async () => {
     const v1Arn = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
-    const client = new DetectingClient(60_000, v1Arn);
+    const client = new DetectingClient(MIN, v1Arn);
     const { published, v1Stopping } = await swapWithClient(undefined, client);
     expect(client.failures.length).toBeGreaterThan(0);
     expect(Math.min(...client.failures.map((f) => f.at))).toBeGreaterThanOrEqual(v1Stopping);
@@ -159,7 +159,7 @@ describe('a version swap no client notices', () => {
   });
 
   test('the parameter changes only once the new version is RUNNING', async () => {
-    const client = new DetectingClient(60_000);
+    const client = new DetectingClient(MIN);
     const { v2, published } = await swapWithClient(undefined, client);
     const v2Running = w.sim.history(v2).find((h) => h.status === 'RUNNING')!.at;
     expect(published).toBeGreaterThanOrEqual(v2Running);

@@ -3,9 +3,8 @@
 import * as fc from 'fast-check';
 import { CfnAnswer } from '../support/cloudformation';
 import { Faults } from '../support/rekognition-simulator';
+import { HOUR, MIN } from '../support/time';
 import { props, reasonOf, World } from '../support/world';
-
-const MIN = 60_000;
 
 export type Op =
   | { readonly kind: 'create'; readonly min: number; readonly max?: number }
@@ -127,7 +126,7 @@ export async function runScenario(w: World, s: Scenario): Promise<{ requests: nu
   /** The model must not bill now, nor ever again once every waiter has run its course. */
   const assertStaysStopped = async (arn: string, what: string) => {
     const since = w.clock.now;
-    await cfn.drain(w.clock.now + 3 * 3600_000);
+    await cfn.drain(w.clock.now + 3 * HOUR);
     check(cfn.pendingTasks() === 0, `${what}: a waiter is still polling after three hours`);
     const st = w.sim.status(arn);
     check(!BILLING.includes(st.status), `${what}: ${arn.split('/')[3]} is ${st.status} after every waiter finished`);
@@ -185,7 +184,7 @@ export async function runScenario(w: World, s: Scenario): Promise<{ requests: nu
         succeeded(a, what);
         if (s.retain) {
           // RETAIN of a settled model: left running, released.
-          await cfn.drain(w.clock.now + 3 * 3600_000);
+          await cfn.drain(w.clock.now + 3 * HOUR);
           const st = w.sim.status(arn);
           check(st.tags['cdk-custom-labels:owner'] === undefined, `${what}: a retained model must be released`);
           // Leave the retained model to the next scenario's reset; stop it here so later creates start clean.

@@ -8,10 +8,10 @@ import { Faults } from '../support/rekognition-simulator';
 import { runStackGuard } from '../support/scheduler';
 import { StackDeployment, Outcome } from '../support/stack-deployment';
 import { ModelDecl, synthModels } from '../support/templates';
+import { HOUR, MIN } from '../support/time';
 import { World } from '../support/world';
 import { faultsArbitrary, Violation } from './scenario';
 
-const MIN = 60_000;
 /**
  * The versions a stack may declare: two projects of two versions each, one in the stack's region and one in another
  * (so swaps, removals and rollbacks cross regions, and the guard looks in both).
@@ -125,9 +125,9 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
   const guardCalls: { error?: string }[] = [];
   /** The guard every 5 minutes, as far ahead as the next step can reach. */
   const guardAhead = () => {
-    if (guardUntil > w.clock.now + 3 * 3600_000) return;
-    guardCalls.push(...runStackGuard(cfn, w.handlers.onGuard, guardUntil + 5 * MIN, guardUntil + 6 * 3600_000));
-    guardUntil += 6 * 3600_000;
+    if (guardUntil > w.clock.now + 3 * HOUR) return;
+    guardCalls.push(...runStackGuard(cfn, w.handlers.onGuard, guardUntil + 5 * MIN, guardUntil + 6 * HOUR));
+    guardUntil += 6 * HOUR;
   };
   /** IU-hours of each version the stack no longer declares, as the last settled step left it. */
   let undeclaredLedger = new Map<string, number>();

@@ -236,6 +236,16 @@ export class RekognitionSimulator {
     return v.history;
   }
 
+  /** The version's first move to this status at or after `from`. */
+  firstAfter(versionArn: string, status: string, from: number): { at: number; status: string; min?: number; max?: number } | undefined {
+    return this.history(versionArn).find((h) => h.status === status && h.at >= from);
+  }
+
+  /** The statuses the version moved to from `from` to `to`, both included. */
+  statusesBetween(versionArn: string, from: number, to: number): string[] {
+    return this.history(versionArn).filter((h) => h.at >= from && h.at <= to).map((h) => h.status);
+  }
+
   /** When the version's pending transition completes, if it has one. */
   nextTransitionAt(): number | undefined {
     let best: number | undefined;

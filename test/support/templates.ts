@@ -38,8 +38,8 @@ export interface ModelDecl {
   readonly tags?: Record<string, string>;
   /** The replacementGracePeriod prop, in seconds. */
   readonly graceSeconds?: number;
-  /** Batch windows: MONDAY_WINDOW. */
-  readonly windows?: boolean;
+  /** Batch windows: `true` for MONDAY_WINDOW, or the batchWindows prop itself. */
+  readonly windows?: boolean | BatchWindows;
   /** The enableHold prop. */
   readonly hold?: boolean;
   /** Demand on the stack's queue (DEMAND_QUEUE_NAME): its units and idle time. */
@@ -52,6 +52,8 @@ export interface StackDecl {
   readonly stackName?: string;
   /** Default REGION. */
   readonly region?: string;
+  /** The app's context, e.g. the library's `cdk-rekognition-custom-labels:now`. */
+  readonly context?: Record<string, string>;
   readonly models: readonly ModelDecl[];
   /** Tags on the whole stack (Tags.of(stack)). */
   readonly stackTags?: Record<string, string>;
@@ -85,7 +87,7 @@ export interface SynthesizedStack {
  * the template's resources): the client's role, the queue, the models, the operator's role.
  */
 export function synthStack(decl: StackDecl): SynthesizedStack {
-  const stack = new Stack(new App(), decl.stackName ?? STACK_NAME, { env: { account: ACCOUNT, region: decl.region ?? REGION } });
+  const stack = emptyStack(decl);
   const client = decl.client ? new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }) : undefined;
   const queue = decl.queue || decl.models.some((m) => m.demand) ? new sqs.Queue(stack, 'Work', { queueName: DEMAND_QUEUE_NAME }) : undefined;
   const models: Record<string, CustomLabelsModel> = {};
@@ -99,7 +101,7 @@ export function synthStack(decl: StackDecl): SynthesizedStack {
       tags: m.tags,
       replacementGracePeriod: m.graceSeconds === undefined ? undefined : Duration.seconds(m.graceSeconds),
       enableHold: m.hold,
-      batchWindows: m.windows ? mondayWindow() : undefined,
+      batchWindows: m.windows === true ? mondayWindow() : m.windows || undefined,
       demand: m.demand ? { queue: queue!, idleTime: Duration.minutes(m.demand.idleMinutes), minInferenceUnits: m.demand.minInferenceUnits } : undefined,
     });
   }
@@ -113,6 +115,11 @@ export function synthStack(decl: StackDecl): SynthesizedStack {
   }
   for (const [k, v] of Object.entries(decl.stackTags ?? {})) Tags.of(stack).add(k, v);
   return { stack, models, model: models[decl.models[0]?.id] };
+}
+
+/** The stack of a declaration, with nothing in it yet: its name, account, region and the app's context. */
+export function emptyStack(decl: Omit<StackDecl, 'models'> = {}): Stack {
+  return new Stack(new App({ context: decl.context }), decl.stackName ?? STACK_NAME, { env: { account: ACCOUNT, region: decl.region ?? REGION } });
 }
 
 /** MONDAY_WINDOW as the construct's prop. */
@@ -140,8 +147,12 @@ export function templateOf(stack: Stack): CfnTemplate {
 
 const cache = new Map<string, CfnTemplate>();
 
-/** The template of a stack under test, as StackDeployment deploys it. The same object for the same declaration. */
+/**
+ * The template of a stack under test, as StackDeployment deploys it: the same object for the same declaration (one
+ * whose windows are a BatchWindows object is synthesized every time: an object is no cache key).
+ */
 export function stackTemplate(decl: StackDecl): CfnTemplate {
+  if (decl.models.some((m) => typeof m.windows === 'object')) return templateOf(synthStack(decl).stack);
   const key = JSON.stringify(decl);
   let template = cache.get(key);
   if (!template) {

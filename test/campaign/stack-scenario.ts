@@ -10,7 +10,7 @@ import { StackDeployment, Outcome } from '../support/stack-deployment';
 import { ModelDecl, synthModels } from '../support/templates';
 import { HOUR, MIN } from '../support/time';
 import { World } from '../support/world';
-import { faultsArbitrary, Violation } from './scenario';
+import { scenarioBasics, Violation } from './scenario';
 
 /**
  * The versions a stack may declare: two projects of two versions each, one in the stack's region and one in another
@@ -67,11 +67,7 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
 );
 
 export const stackScenarioArbitrary: fc.Arbitrary<StackScenario> = fc.record({
-  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  retain: fc.boolean(),
-  faults: faultsArbitrary,
-  startMinutes: fc.integer({ min: 2, max: 6 }),
-  stopMinutes: fc.integer({ min: 1, max: 2 }),
+  ...scenarioBasics,
   jitterMinutes: fc.integer({ min: 0, max: 2 }),
   initial: fc.uniqueArray(fc.tuple(version, unitsArb).map(([v, u]) => ({ version: v, ...u })), { minLength: 1, maxLength: 3, selector: (m) => m.version }),
   ops: fc.array(fc.oneof(

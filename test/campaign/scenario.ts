@@ -23,13 +23,17 @@ export type Op =
   | { readonly kind: 'externalStop' }
   | { readonly kind: 'idle'; readonly minutes: number };
 
-export interface Scenario {
+/** What a scenario of one resource and a scenario of a stack both have: see scenarioBasics. */
+export interface ScenarioBasics {
   readonly seed: number;
   readonly retain: boolean;
   readonly faults: Faults;
   readonly startMinutes: number;
   readonly stopMinutes: number;
   readonly jitterMinutes: number;
+}
+
+export interface Scenario extends ScenarioBasics {
   readonly ops: readonly Op[];
 }
 

@@ -4,13 +4,12 @@
 // back (a start that ends FAILED, another resource failing after the models answered or while they still start),
 // under the simulator's faults, with the stack guard running every 5 minutes throughout. Invariants after every step.
 import * as fc from 'fast-check';
-import { Faults } from '../support/rekognition-simulator';
 import { runStackGuard } from '../support/scheduler';
 import { StackDeployment, Outcome } from '../support/stack-deployment';
 import { ModelDecl, synthModels } from '../support/templates';
 import { HOUR, MIN } from '../support/time';
 import { World } from '../support/world';
-import { scenarioBasics, Violation } from './scenario';
+import { scenarioBasics, ScenarioBasics, Violation } from './scenario';
 
 /**
  * The versions a stack may declare: two projects of two versions each, one in the stack's region and one in another
@@ -39,13 +38,7 @@ export type StackOp =
   | { readonly kind: 'deploy'; readonly change: Change; readonly fault: Fault }
   | { readonly kind: 'idle'; readonly minutes: number };
 
-export interface StackScenario {
-  readonly seed: number;
-  readonly retain: boolean;
-  readonly faults: Faults;
-  readonly startMinutes: number;
-  readonly stopMinutes: number;
-  readonly jitterMinutes: number;
+export interface StackScenario extends ScenarioBasics {
   /** The first deploy's models: versions (indexes into the pool), each with its units. */
   readonly initial: readonly { readonly version: number; readonly min: number; readonly max?: number }[];
   readonly ops: readonly StackOp[];

@@ -9,10 +9,8 @@ import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { windowStateAt, WindowTable } from '../lib/contract/weekly-windows';
 import { AlarmProperties, evaluateAlarm, MetricKey, perMinute, Sample } from './support/alarm-evaluator';
 import { fullStack } from './support/full-stack';
+import { DAY, HOUR, MIN } from './support/time';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 /** Monday 5 January 2026, 00:00 UTC. */
 const T0 = Date.UTC(2026, 0, 5);
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/v1/1767607200000';

@@ -6,10 +6,9 @@
 import { boundaryMinutes, scheduledInferenceUnitHours, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { firstInstantReaching } from '../lib/contract/local-time';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { DAY, HOUR, MIN, MINUTES_PER_DAY } from './support/time';
 import { props, World } from './support/world';
 
-const MIN = 60_000;
-const DAY = 1440;
 const START_MS = 8 * MIN;
 const STOP_MS = 3 * MIN;
 const SAFETY_NET_MS = 5 * MIN;
@@ -19,11 +18,11 @@ const table: WindowTable = {
   leadMinutes: 30,
   windows: [
     // Sunday 02:45-05:00: its opening (02:15, lead included) does not exist on 29 March; it opens at the jump.
-    { startMinute: 6 * DAY + 165, endMinute: 6 * DAY + 300, minInferenceUnits: 2 },
+    { startMinute: 6 * MINUTES_PER_DAY + 165, endMinute: 6 * MINUTES_PER_DAY + 300, minInferenceUnits: 2 },
     { startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 5 },
     // Thursday 22:00 to Friday 06:00, autoscaling; then adjacent, Friday 06:00-09:00 with other units: a restart.
-    { startMinute: 3 * DAY + 22 * 60, endMinute: 4 * DAY + 6 * 60, minInferenceUnits: 2, maxInferenceUnits: 4 },
-    { startMinute: 4 * DAY + 6 * 60, endMinute: 4 * DAY + 9 * 60, minInferenceUnits: 1 },
+    { startMinute: 3 * MINUTES_PER_DAY + 22 * 60, endMinute: 4 * MINUTES_PER_DAY + 6 * 60, minInferenceUnits: 2, maxInferenceUnits: 4 },
+    { startMinute: 4 * MINUTES_PER_DAY + 6 * 60, endMinute: 4 * MINUTES_PER_DAY + 9 * 60, minInferenceUnits: 1 },
   ],
 };
 
@@ -50,7 +49,7 @@ test('a week of boundaries: running only inside windows, with their units, bille
   const event: ScheduledModelEvent = { model: { properties: p as Record<string, string>, stackName: 'WidgetsStack', logicalId: 'Widgets' } };
   const handler = (e: ScheduledModelEvent) => w.handlers.onSchedule(e);
   const scheduler = new SchedulerEmulator(w.cfn, handler, event);
-  const end = saturday + 7 * 86_400_000;
+  const end = saturday + 7 * DAY;
   const fired = scheduler.boundaries(boundaryMinutes(table), table.timeZone, w.clock.now, end);
   scheduler.safetyNet(w.clock.now, end, SAFETY_NET_MS);
   // A late event (the Monday opening, 10 minutes late), a duplicated one (the Monday close), and a replay of the
@@ -59,8 +58,8 @@ test('a week of boundaries: running only inside windows, with their units, bille
   scheduler.startWaiter(mondayOpen + 10 * MIN);
   const mondayClose = fired.find((t) => new Date(t).getUTCDay() === 1 && !windowStateAt(table, t).running)!;
   scheduler.startWaiter(mondayClose);
-  scheduler.startWaiter(end - 6 * 3600_000);
-  await w.cfn.drain(end + 3 * 3600_000);
+  scheduler.startWaiter(end - 6 * HOUR);
+  await w.cfn.drain(end + 3 * HOUR);
 
   // Scheduler skipped the boundary the spring-forward removed; the safety net opened the window anyway.
   expect(scheduler.log.skippedBoundaries).toEqual([firstInstantReaching(Date.UTC(2026, 2, 29, 2, 15), table.timeZone)]);
@@ -88,11 +87,11 @@ test('a week of boundaries: running only inside windows, with their units, bille
     expect(b.from).toBeLessThanOrEqual(state.since + SAFETY_NET_MS + START_MS + MIN);
   }
   // Nothing ran on the Saturday the stale event was replayed on.
-  expect(billed.every((b) => b.from < end - 12 * 3600_000)).toBe(true);
+  expect(billed.every((b) => b.from < end - 12 * HOUR)).toBe(true);
 
   // Billed inference-unit hours match the table, up to a start and a stop per window (the simulator bills from
   // RUNNING until STOPPED; the table counts the lead time, during which the model is starting).
   const expected = scheduledInferenceUnitHours(table).atMin;
-  const tolerance = table.windows.reduce((t, win) => t + ((START_MS + STOP_MS + SAFETY_NET_MS) / 3_600_000) * win.minInferenceUnits, 0);
+  const tolerance = table.windows.reduce((t, win) => t + ((START_MS + STOP_MS + SAFETY_NET_MS) / HOUR) * win.minInferenceUnits, 0);
   expect(Math.abs(w.sim.inferenceUnitHours(v) - expected)).toBeLessThanOrEqual(tolerance);
 }, 120_000);

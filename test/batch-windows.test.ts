@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { ScheduledModelEvent } from './support/scheduler';
 import { handlerPolicies, synthModels } from './support/templates';
+import { MIN } from './support/time';
 import { props, World } from './support/world';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
@@ -176,7 +177,6 @@ describe('synth-time checks name the window', () => {
 });
 
 describe('deploys and the scheduled path with windows', () => {
-  const MIN = 60_000;
   let w: World;
   beforeEach(async () => {
     w = await new World({ timings: { startMs: 8 * MIN, stopMs: 2 * MIN, jitterMs: 0 } }).start();

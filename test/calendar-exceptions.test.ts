@@ -3,18 +3,19 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
 import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { emptyStack, synthStack } from './support/templates';
+import { DAY, MIN } from './support/time';
 import { props, World } from './support/world';
 import { desiredState } from '../lambda/decisions/desired-state';
 import { scheduledRunId } from '../lambda/decisions/scheduled-access';
 import { parseModelSpec } from '../lambda/model-spec';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
-const MIN = 60_000;
 const NOW = 'cdk-rekognition-custom-labels:now';
 
 // Mondays 08:00-18:00 Berlin with 5 units; Easter Monday 2026 (6 April) excluded; Saturday 11 April 09:00-13:00
@@ -33,14 +34,12 @@ function windows(extra: Partial<WeeklyBatchWindowsProps> = {}): BatchWindows {
   });
 }
 
-function stack(now = '2026-03-30T00:00:00Z'): Stack {
-  return new Stack(new App({ context: { [NOW]: now } }), 'WidgetsStack', { env: { account: '123456789012', region: 'us-east-1' } });
-}
+/** The stack on this day (the context key the plan counts from), as a stack under test declares it. */
+const onDay = (now = '2026-03-30T00:00:00Z') => ({ context: { [NOW]: now } });
 
 /** The model as the construct synthesizes it: its window table, and its schedules' expressions. */
-function synth(projectVersionArn = ARN, batchWindows = windows(), now?: string) {
-  const s = stack(now);
-  const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn, minInferenceUnits: 2, batchWindows });
+function withWindows(projectVersionArn = ARN, batchWindows = windows(), now?: string) {
+  const { stack: s, model } = synthStack({ ...onDay(now), models: [{ id: 'Widgets', projectVersionArn, windows: batchWindows }] });
   const t = Template.fromStack(s);
   const resource = Object.values(t.findResources('Custom::RekognitionCustomLabelsModel'))[0];
   const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as { ScheduleExpression: string; ScheduleExpressionTimezone?: string; Target: { Arn: unknown } });
@@ -50,7 +49,7 @@ function synth(projectVersionArn = ARN, batchWindows = windows(), now?: string) 
 
 describe('the construct with calendar exceptions', () => {
   test('the table carries the exceptions with resolved units; one-off windows get one-time schedules in the time zone that start the waiter', () => {
-    const { table, schedules, t } = synth();
+    const { table, schedules, t } = withWindows();
     expect(table.excludedDates).toEqual(['2026-04-06']);
     expect(table.oneOffWindows).toEqual([{ start: '2026-04-11T09:00', end: '2026-04-11T13:00', minInferenceUnits: 3, maxInferenceUnits: 6 }]);
     const at = schedules.filter((p) => p.ScheduleExpression.startsWith('at('));
@@ -63,20 +62,20 @@ describe('the construct with calendar exceptions', () => {
   });
 
   test('a one-off window without units takes the model\'s, as a weekly window does', () => {
-    const { table } = synth(ARN, windows({ oneOffWindows: [{ start: '2026-04-11T09:00', end: '2026-04-11T13:00' }] }));
+    const { table } = withWindows(ARN, windows({ oneOffWindows: [{ start: '2026-04-11T09:00', end: '2026-04-11T13:00' }] }));
     expect(table.oneOffWindows).toEqual([{ start: '2026-04-11T09:00', end: '2026-04-11T13:00', minInferenceUnits: 2 }]);
   });
 
   test('batchWindowCost keeps its weekly figure and says that the exceptions are not counted in it', () => {
-    const { model, s } = synth();
-    const without = synth(ARN, windows({ excludedDates: [], oneOffWindows: [] })).model;
+    const { model, s } = withWindows();
+    const without = withWindows(ARN, windows({ excludedDates: [], oneOffWindows: [] })).model;
     expect(model.batchWindowCost).toEqual({ ...without.batchWindowCost, notCounted: '1 excluded date and 1 one-off window not counted: the figures are those of a week of the weekly windows' });
     expect(without.batchWindowCost?.notCounted).toBeUndefined();
     Annotations.fromStack(s).hasInfo('/WidgetsStack/Widgets', Match.stringLikeRegexp('; 1 excluded date and 1 one-off window not counted'));
   });
 
   test('a table without exceptions travels as it always did', () => {
-    const { table } = synth(ARN, windows({ excludedDates: undefined, oneOffWindows: undefined }));
+    const { table } = withWindows(ARN, windows({ excludedDates: undefined, oneOffWindows: undefined }));
     expect(Object.keys(table)).toEqual(['timeZone', 'leadMinutes', 'windows']);
   });
 });
@@ -102,35 +101,35 @@ describe('synth-time checks name the entry', () => {
       'batchWindows: oneOffWindows[0] (2026-04-11T09:00 to 2026-04-11T13:00) overlaps oneOffWindows[1] (2026-04-11T12:00 to 2026-04-11T15:00) (lead times included) with other units (3 to 6 units against 3 units)'],
   ];
   test.each(cases)('%s', (_name, override, message) => {
-    expect(() => synth(ARN, windows(override))).toThrow(message);
+    expect(() => withWindows(ARN, windows(override))).toThrow(message);
   });
 
   test('overlaps that are allowed: the same units (one stretch), an excluded occurrence, adjacency without lead time', () => {
-    const ok = (oneOffWindows: OneOffWindow[]) => expect(() => synth(ARN, windows({ oneOffWindows }))).not.toThrow();
+    const ok = (oneOffWindows: OneOffWindow[]) => expect(() => withWindows(ARN, windows({ oneOffWindows }))).not.toThrow();
     ok([{ start: '2026-04-13T16:00', end: '2026-04-13T20:00', minInferenceUnits: 5 }]); // extends a Monday
     ok([{ start: '2026-04-06T10:00', end: '2026-04-06T12:00', minInferenceUnits: 1 }]); // on the excluded Easter Monday
     ok([{ start: '2026-04-13T18:00', end: '2026-04-13T20:00', minInferenceUnits: 3 }]); // adjacent: a restart at 18:00
   });
 
   test('a one-off window wholly in the past draws a warning and gets no schedules; "now" is the context key', () => {
-    const past = synth(ARN, windows(), '2026-05-01T00:00:00Z');
+    const past = withWindows(ARN, windows(), '2026-05-01T00:00:00Z');
     Annotations.fromStack(past.s).hasWarning('/WidgetsStack/Widgets', Match.stringLikeRegexp(
       'batchWindows: oneOffWindows\\[0\\] \\(2026-04-11T09:00 to 2026-04-11T13:00\\) ended before now \\(2026-05-01T00:00:00.000Z; set the context key cdk-rekognition-custom-labels:now .*\\): it never runs; remove it'));
     expect(past.atExpressions).toEqual([]);
     // Open when "now" is: only its close is still to come.
-    const open = synth(ARN, windows(), '2026-04-11T08:00:00Z');
+    const open = withWindows(ARN, windows(), '2026-04-11T08:00:00Z');
     Annotations.fromStack(open.s).hasNoWarning('*', Match.stringLikeRegexp('ended before now'));
     expect(open.atExpressions).toEqual(['at(2026-04-11T13:00:00)']);
-    expect(() => synth(ARN, windows(), 'next Tuesday')).toThrow('WidgetsStack/Widgets: context cdk-rekognition-custom-labels:now must be an ISO 8601 instant such as 2027-03-22T00:00:00Z, got "next Tuesday"');
+    expect(() => withWindows(ARN, windows(), 'next Tuesday')).toThrow('WidgetsStack/Widgets: context cdk-rekognition-custom-labels:now must be an ISO 8601 instant such as 2027-03-22T00:00:00Z, got "next Tuesday"');
   });
 
   test('the handlers refuse a table with a malformed exception, as the construct does', () => {
-    const table = JSON.parse(synth().tableJson);
+    const table = JSON.parse(withWindows().tableJson);
     expect(() => parseModelSpec(props(ARN, 2, undefined, { BatchWindows: JSON.stringify({ ...table, excludedDates: ['2026-4-6'] }) }))).toThrow('BatchWindows: excludedDates[0] ("2026-4-6") must be a local date YYYY-MM-DD');
   });
 
   test('batchWindowPlan checks its options', () => {
-    const { model } = synth();
+    const { model } = withWindows();
     expect(() => model.batchWindowPlan({ from: '2026-03-23' })).toThrow('WidgetsStack/Widgets: batchWindowPlan: from must be an ISO 8601 instant with a zone, such as 2027-03-22T00:00:00Z, got "2026-03-23"');
     expect(() => model.batchWindowPlan({ days: 0 })).toThrow('batchWindowPlan: days must be an integer from 1 to 366, got 0');
   });
@@ -138,7 +137,7 @@ describe('synth-time checks name the entry', () => {
 
 describe('the plan', () => {
   test('the plan marks a DST change', () => {
-    const { model } = synth();
+    const { model } = withWindows();
     const plan = model.batchWindowPlan({ from: '2026-03-23T00:00:00Z' });
     expect(plan).toMatchObject({ timeZone: 'Europe/Berlin', from: '2026-03-23T00:00:00Z', to: '2026-04-06T00:00:00Z' });
     const dst = plan.entries.filter((e) => e.kind === BatchWindowPlanEventKind.DST_CHANGE);
@@ -158,7 +157,7 @@ describe('the plan', () => {
   });
 
   test('the plan shows the excluded occurrence as skipped and the one-off with its units; a model without windows runs all the time', () => {
-    const { model } = synth();
+    const { model } = withWindows();
     const plan = model.batchWindowPlan({ from: '2026-04-05T00:00:00Z', days: 9 });
     expect(plan.entries.map((e) => [e.kind, e.local, e.window, e.minInferenceUnits, e.maxInferenceUnits])).toEqual([
       ['SKIPPED', '2026-04-06T07:30+02:00', 'window 0 (MONDAY 08:00 to MONDAY 18:00)', undefined, undefined],
@@ -171,13 +170,13 @@ describe('the plan', () => {
     // The default: 14 days from the context key's instant.
     expect(model.batchWindowPlan().from).toBe('2026-03-30T00:00:00Z');
     expect(model.batchWindowPlan().to).toBe('2026-04-13T00:00:00Z');
-    const s = stack();
+    const s = emptyStack(onDay());
     const alwaysOn = new CustomLabelsModel(s, 'AlwaysOn', { projectVersionArn: ARN, minInferenceUnits: 2 });
     expect(alwaysOn.batchWindowPlan()).toEqual({ from: '2026-03-30T00:00:00Z', to: '2026-04-13T00:00:00Z', entries: [], text: 'WidgetsStack/AlwaysOn: no batch windows: runs all the time' });
   });
 
   test('the window state and the plan agree, every 5 minutes and at every boundary, with overlapping, adjacent and excluded occurrences and a DST change', () => {
-    const { model, table } = synth(ARN, windows({
+    const { model, table } = withWindows(ARN, windows({
       oneOffWindows: [
         { start: '2026-03-30T16:00', end: '2026-03-30T20:00', minInferenceUnits: 5 }, // extends a Monday: one stretch
         { start: '2026-03-31T09:00', end: '2026-03-31T12:00', minInferenceUnits: 2 },
@@ -196,7 +195,7 @@ describe('the plan', () => {
     expect(intervals.length).toBe(3 + 2 + 1); // Mondays 23 Mar, 30 Mar (to 20:00), 13 Apr; 31 Mar twice; Saturday
     // Every 5 minutes, and either side of every instant the plan names.
     const instants = new Set<number>();
-    for (let t = from; t < from + 28 * 86_400_000; t += 5 * MIN) instants.add(t);
+    for (let t = from; t < from + 28 * DAY; t += 5 * MIN) instants.add(t);
     for (const e of plan.entries) for (const d of [-1, 0, 1]) instants.add(Date.parse(e.utc) + d);
     for (const t of instants) {
       const state = windowStateAt(table, t);
@@ -218,7 +217,7 @@ describe('the plan', () => {
   });
 
   test('a window adjacent to an excluded one gets its lead time back, and a schedule at that time', () => {
-    const { table, model, schedules } = synth(ARN, windows({
+    const { table, model, schedules } = withWindows(ARN, windows({
       windows: [
         { start: WeeklyTime.of(WeekDay.THURSDAY, 22), end: WeeklyTime.of(WeekDay.FRIDAY, 6), minInferenceUnits: 2 },
         { start: WeeklyTime.of(WeekDay.FRIDAY, 6), end: WeeklyTime.of(WeekDay.FRIDAY, 9), minInferenceUnits: 1 },
@@ -243,7 +242,7 @@ describe('the plan', () => {
   });
 
   test('scheduledRunId names a one-off occurrence apart from a weekly one', () => {
-    const { table } = synth();
+    const { table } = withWindows();
     const saturday = Date.UTC(2026, 3, 11, 8);
     const monday = Date.UTC(2026, 3, 13, 8);
     expect(scheduledRunId(table, saturday, 'r1')).toBe(`oneOff:0:${Date.UTC(2026, 3, 11, 6, 30)}`);
@@ -305,7 +304,7 @@ describe('through the simulator on the virtual clock', () => {
   async function deploy(at: number) {
     w.clock.advanceTo(at);
     const v = w.model();
-    const { tableJson, table, atExpressions } = synth(v);
+    const { tableJson, table, atExpressions } = withWindows(v);
     const p = props(v, 2, undefined, { BatchWindows: tableJson });
     expect((await w.cfn.settle(w.cfn.create('Widgets', p)))?.Status).toBe('SUCCESS');
     const event: ScheduledModelEvent = { model: { properties: p as Record<string, string>, stackName: 'WidgetsStack', logicalId: 'Widgets' } };
@@ -364,7 +363,7 @@ describe('through the simulator on the virtual clock', () => {
 describe('a one-off window\'s units count among the declared units', () => {
   // The weekly window runs 5 units; the one-off 3 to 6: the most the declaration ever runs is 6.
   test('the cost guard alarms above 6 units, not above the weekly window\'s 5', () => {
-    const s = stack();
+    const s = emptyStack(onDay());
     new CustomLabelsModel(s, 'Widgets', {
       projectVersionArn: ARN,
       minInferenceUnits: 2,
@@ -375,7 +374,7 @@ describe('a one-off window\'s units count among the declared units', () => {
   });
 
   test('a hold may ask for the one-off window\'s 6 units, and not for 7', () => {
-    const resource = Object.values(synth().t.findResources('Custom::RekognitionCustomLabelsModel'))[0];
+    const resource = Object.values(withWindows().t.findResources('Custom::RekognitionCustomLabelsModel'))[0];
     const spec = parseModelSpec(resource.Properties);
     const now = Date.parse('2026-04-01T12:00:00Z');
     const hold = (units: number) => ({ value: JSON.stringify({ state: 'RUNNING', until: '2026-04-02T12:00:00Z', minInferenceUnits: units }), modifiedAt: now });

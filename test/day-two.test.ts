@@ -9,9 +9,9 @@ import { IamEnforcer, PolicyDocument, PolicyStatement, rolePolicies } from './su
 import { runStackGuard } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, handlerPolicies, ModelDecl, synthModels } from './support/templates';
+import { MIN } from './support/time';
 import { World } from './support/world';
 
-const MIN = 60_000;
 let w: World;
 let stack: StackDeployment;
 
@@ -241,8 +241,8 @@ describe('IAM is eventually consistent', () => {
     const created = await w.cfn.settle(w.cfn.create('Widgets', { ProjectVersionArn: v, MinInferenceUnits: '2', RemovalPolicy: 'destroy', TimeoutSeconds: '2700' }));
     expect(created?.Status).toBe('FAILED');
     expect(created?.Reason).toContain('is not authorized to perform: rekognition:StartProjectVersion');
-    expect(created!.at - sentAt).toBeGreaterThanOrEqual(60_000);
-    expect(created!.at - sentAt).toBeLessThan(2 * 60_000);
+    expect(created!.at - sentAt).toBeGreaterThanOrEqual(MIN);
+    expect(created!.at - sentAt).toBeLessThan(2 * MIN);
   });
 });
 

@@ -3,71 +3,36 @@
 // Scheduler's 1-minute demand pass and the windows' boundaries (SchedulerEmulator), and an SQS queue (the world's
 // stand-in, over the SDK's awsJson1_0 protocol) that the test sends to, receives from and deletes from.
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
+import { CustomLabelsModel } from '../lib';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
 import { queueArnOf } from './support/queue';
-import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { captureLogLines, deployCleanly, runScheduledPath } from './support/scheduled-path';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
+import { ACCOUNT, DEMAND_QUEUE_NAME, handlerPolicies, ModelDecl, MONDAY_WINDOW, REGION, StackDecl, stackTemplate, synthStack, widgetsStack, WIDGETS_HOLD } from './support/templates';
+import { HOUR, MIN } from './support/time';
 import { FAKE_ENV, World } from './support/world';
 import { DemandDeclaration, IDLE_END_ALLOWANCE_MS, busySince, demandDecision, demandRunId } from '../lambda/decisions/demand';
 import { desiredState } from '../lambda/decisions/desired-state';
 import { stopCause } from '../lambda/decisions/stop-cause';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const START_MS = 8 * MIN;
 const STOP_MS = 2 * MIN;
 const PASS_MS = MIN;
 const IDLE = 15 * MIN;
 const LATENCY_MS = 1_000;
-const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/widgets-work`;
+const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${DEMAND_QUEUE_NAME}`;
 const QUEUE_ARN = queueArnOf(QUEUE_URL);
 const OTHER_QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/someone-elses-work`;
-const HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
+const HOLD = WIDGETS_HOLD;
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 const MONDAY = Date.UTC(2026, 0, 5);
 
-/** Monday 08:00 to 18:00 UTC with 3 units, no lead time. */
-const WINDOW_TABLE: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 3 }] };
-
-interface Decl {
-  readonly versionArn: string;
-  readonly demand?: boolean;
-  readonly windows?: boolean;
-  readonly enableHold?: boolean;
-  readonly demandUnits?: number;
-  readonly idleTime?: Duration;
-}
-
-function synth(decl: Decl): { stack: Stack; model: CustomLabelsModel; queue: sqs.Queue } {
-  const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-  const queue = new sqs.Queue(stack, 'Work', { queueName: 'widgets-work' });
-  const model = new CustomLabelsModel(stack, 'Widgets', {
-    projectVersionArn: decl.versionArn,
-    minInferenceUnits: 2,
-    enableHold: decl.enableHold,
-    demand: decl.demand ?? true ? { queue, idleTime: decl.idleTime ?? Duration.minutes(15), minInferenceUnits: decl.demandUnits ?? 4 } : undefined,
-    batchWindows: decl.windows
-      ? BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 3 }], leadTime: Duration.minutes(0) })
-      : undefined,
-  });
-  return { stack, model, queue };
-}
-
-function template(decl: Decl): CfnTemplate {
-  const validation = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return Template.fromStack(synth(decl).stack).toJSON() as CfnTemplate;
-  } finally {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
-  }
+/** The stack of these tests: the queue, and Widgets with demand on it (4 units, 15 minutes idle) unless `demand` is false. */
+function demanding({ demand = true, demandUnits = 4, ...model }: Omit<ModelDecl, 'id' | 'demand'> & { readonly demand?: boolean; readonly demandUnits?: number }): StackDecl {
+  return widgetsStack({ ...model, demand: demand ? { minInferenceUnits: demandUnits, idleMinutes: 15 } : undefined }, { queue: true });
 }
 
 describe('demand-driven runs on the virtual clock', () => {
@@ -77,14 +42,7 @@ describe('demand-driven runs on the virtual clock', () => {
 
   beforeEach(async () => {
     w = await new World({ timings: { startMs: START_MS, stopMs: STOP_MS, jitterMs: 0 } }).start();
-    lines = [];
-    console.log = (line: unknown) => {
-      try {
-        lines.push(JSON.parse(String(line)) as Record<string, unknown>);
-      } catch {
-        // not a structured line
-      }
-    };
+    lines = captureLogLines();
     w.sqs.create(QUEUE_URL);
     w.sqs.create(OTHER_QUEUE_URL);
     stack = new StackDeployment(w.cfn, undefined, w.ssm);
@@ -93,31 +51,12 @@ describe('demand-driven runs on the virtual clock', () => {
     await w.stop();
   });
 
-  async function deploy(decl: Decl): Promise<CfnTemplate> {
-    const t = template(decl);
-    const outcome = await stack.deploy(t);
-    expect(outcome.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);
-    return t;
-  }
-
-  /** The scheduled path's event, as the template's 1-minute demand pass carries it. */
-  function demandEvent(t: CfnTemplate): ScheduledModelEvent {
-    const periodic = periodicModelEvents(t, 'rate(1 minute)', w.cfn.stackId);
-    expect(periodic).toHaveLength(1);
-    return periodic[0];
-  }
+  const deploy = (model: Parameters<typeof demanding>[0]) => deployCleanly(stack, demanding(model));
 
   /** The demand pass every minute (and, with windows, the boundaries), from now to `to`. */
-  function runSchedules(t: CfnTemplate, to: number): SchedulerEmulator {
-    const scheduler = new SchedulerEmulator(w.cfn, (e) => w.handlers.onSchedule(e), demandEvent(t));
-    if (JSON.stringify(t).includes('BatchWindows')) scheduler.boundaries(boundaryMinutes(WINDOW_TABLE), 'UTC', w.clock.now, to);
-    scheduler.safetyNet(w.clock.now, to, PASS_MS);
-    return scheduler;
-  }
+  const runSchedules = (t: CfnTemplate, to: number) => runScheduledPath(w, t, to, { rate: 'rate(1 minute)', passMs: PASS_MS });
 
   const at = (when: number, run: () => void) => w.cfn.schedule(when, async () => run());
-  const firstAfter = (v: string, status: string, from: number) => w.sim.history(v).find((h) => h.status === status && h.at >= from);
-  const statusesBetween = (v: string, from: number, to: number) => w.sim.history(v).filter((h) => h.at >= from && h.at <= to).map((h) => h.status);
   /**
    * The stop for an idle queue: the first pass after the emptying records it (the memory tag), and the stop comes at the
    * pass scheduled at that record plus the idle time (the decision's allowance absorbs the passes' own latency: the
@@ -135,7 +74,7 @@ describe('demand-driven runs on the virtual clock', () => {
 
   test('demand: the first message starts the model, an empty queue stops it after the idle time', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v });
+    const t = await deploy({ projectVersionArn: v });
     // Deployed with an empty queue and no windows: stopped, as every pass would have it.
     expect(w.sim.countCalls('StartProjectVersion')).toBe(0);
     expect(w.sim.status(v).status).toBe('TRAINING_COMPLETED');
@@ -152,13 +91,13 @@ describe('demand-driven runs on the virtual clock', () => {
     const scheduler = runSchedules(t, emptied + 2 * HOUR);
     await w.cfn.drain(emptied + 2 * HOUR);
 
-    const starting = firstAfter(v, 'STARTING', t0)!;
+    const starting = w.sim.firstAfter(v, 'STARTING', t0)!;
     expect(starting.at).toBeGreaterThanOrEqual(first);
     expect(starting.at - first).toBeLessThanOrEqual(PASS_MS);
-    expect(firstAfter(v, 'RUNNING', t0)).toMatchObject({ min: 4 });
+    expect(w.sim.firstAfter(v, 'RUNNING', t0)).toMatchObject({ min: 4 });
     // Running all the while the message was visible or in flight, and through the idle time.
-    expect(statusesBetween(v, starting.at, emptied + IDLE - 1)).toEqual(['STARTING', 'RUNNING']);
-    const stopping = firstAfter(v, 'STOPPING', first)!;
+    expect(w.sim.statusesBetween(v, starting.at, emptied + IDLE - 1)).toEqual(['STARTING', 'RUNNING']);
+    const stopping = w.sim.firstAfter(v, 'STOPPING', first)!;
     expectIdleStop(v, stopping.at, emptied);
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
@@ -177,7 +116,7 @@ describe('demand-driven runs on the virtual clock', () => {
   test('demand: the deploy is a pass too: a create while the queue holds messages runs the model with the demand\'s units', async () => {
     const v = w.model();
     w.sqs.send(QUEUE_URL, 'waiting.jpg');
-    const t = await deploy({ versionArn: v });
+    const t = await deploy({ projectVersionArn: v });
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 4 });
     // The deploy read the queue and the record, and left the memory to the scheduled path.
     expect(handlerReads().length).toBeGreaterThan(0);
@@ -191,7 +130,7 @@ describe('demand-driven runs on the virtual clock', () => {
 
   test('demand: a delayed message counts; a message that comes and goes between two passes is not seen (the idle time is not renewed)', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v });
+    const t = await deploy({ projectVersionArn: v });
     const t0 = w.clock.now;
     at(t0 + 5 * MIN, () => w.sqs.send(QUEUE_URL, 'later.jpg', 900));
     let receipts: string[] = [];
@@ -209,23 +148,23 @@ describe('demand-driven runs on the virtual clock', () => {
     });
     runSchedules(t, t0 + 2 * HOUR);
     await w.cfn.drain(t0 + 2 * HOUR);
-    expect(firstAfter(v, 'STARTING', t0)!.at - (t0 + 5 * MIN)).toBeLessThanOrEqual(PASS_MS);
+    expect(w.sim.firstAfter(v, 'STARTING', t0)!.at - (t0 + 5 * MIN)).toBeLessThanOrEqual(PASS_MS);
     // The second message arrived and left between two passes: no pass saw it, so the first idle time ran out.
-    const stopping = firstAfter(v, 'STOPPING', t0)!;
+    const stopping = w.sim.firstAfter(v, 'STOPPING', t0)!;
     expectIdleStop(v, stopping.at, emptied);
   }, 90_000);
 
   test('precedence: a STOPPED hold beats demand; once it ends, demand starts the model', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v, enableHold: true });
+    const t = await deploy({ projectVersionArn: v, hold: true });
     const t0 = w.clock.now;
     const until = t0 + HOUR;
     w.ssm.put(HOLD, JSON.stringify({ state: 'STOPPED', until: new Date(until).toISOString() }));
     at(t0 + 2 * MIN, () => w.sqs.send(QUEUE_URL, 'image.jpg'));
     runSchedules(t, t0 + 90 * MIN);
     await w.cfn.drain(t0 + 90 * MIN);
-    expect(statusesBetween(v, t0, until - 1)).toEqual([]);
-    const starting = firstAfter(v, 'STARTING', until)!;
+    expect(w.sim.statusesBetween(v, t0, until - 1)).toEqual([]);
+    const starting = w.sim.firstAfter(v, 'STARTING', until)!;
     expect(starting.at - until).toBeLessThanOrEqual(PASS_MS);
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 4 });
     // The queue was read on every pass meanwhile, and the hold too.
@@ -235,7 +174,7 @@ describe('demand-driven runs on the virtual clock', () => {
   test('precedence: a window\'s units beat demand\'s inside the window; after its close demand keeps the model running with its own units', async () => {
     // Monday 10:00 UTC: inside the window.
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true, demandUnits: 1 });
+    const t = await deploy({ projectVersionArn: v, windows: true, demandUnits: 1 });
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 3 });
     const deployed = w.clock.now;
     let receipt = '';
@@ -248,12 +187,12 @@ describe('demand-driven runs on the virtual clock', () => {
     runSchedules(t, MONDAY + 20 * HOUR);
     await w.cfn.drain(MONDAY + 20 * HOUR);
     // Inside the window: the window's 3 units, with messages or not (no restart).
-    expect(statusesBetween(v, deployed + 1, MONDAY + 18 * HOUR - 1)).toEqual([]);
+    expect(w.sim.statusesBetween(v, deployed + 1, MONDAY + 18 * HOUR - 1)).toEqual([]);
     // At the close, demand keeps it up with its own unit: one restart.
-    const restarted = firstAfter(v, 'RUNNING', MONDAY + 18 * HOUR)!;
+    const restarted = w.sim.firstAfter(v, 'RUNNING', MONDAY + 18 * HOUR)!;
     expect(restarted).toMatchObject({ min: 1 });
     expect(restarted.at).toBeLessThan(MONDAY + 18 * HOUR + 15 * MIN);
-    const stopping = firstAfter(v, 'STOPPING', restarted.at)!;
+    const stopping = w.sim.firstAfter(v, 'STOPPING', restarted.at)!;
     expectIdleStop(v, stopping.at, emptied);
     expect(w.sim.status(v).status).toBe('STOPPED');
   }, 90_000);
@@ -261,13 +200,13 @@ describe('demand-driven runs on the virtual clock', () => {
   test('a queue that cannot be read any more never keeps the window from stopping the model, and nothing is started on a guess', async () => {
     // Monday 10:00 UTC, inside the window: RUNNING with the window's 3 units. The queue is deleted at 12:00.
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 3 });
     at(MONDAY + 12 * HOUR, () => w.sqs.remove(QUEUE_URL));
     const scheduler = runSchedules(t, MONDAY + 20 * HOUR);
     await w.cfn.drain(MONDAY + 20 * HOUR);
     // Kept running to the window's close, with no restart, then stopped at the close as without demand.
-    const stopping = firstAfter(v, 'STOPPING', MONDAY + 12 * HOUR)!;
+    const stopping = w.sim.firstAfter(v, 'STOPPING', MONDAY + 12 * HOUR)!;
     expect(stopping.at).toBeGreaterThanOrEqual(MONDAY + 18 * HOUR);
     expect(stopping.at).toBeLessThanOrEqual(MONDAY + 18 * HOUR + PASS_MS);
     expect(w.sim.status(v).status).toBe('STOPPED');
@@ -279,9 +218,9 @@ describe('demand-driven runs on the virtual clock', () => {
 
   test('IAM: GetQueueAttributes is allowed only on the named queue under the policy in force in every phase (demand enabled by an update, rolled back, enabled, removed, the stack deleted), refused for another queue', async () => {
     const v = w.model();
-    await deploy({ versionArn: v, demand: false });
+    await deploy({ projectVersionArn: v, demand: false });
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
-    const enable = template({ versionArn: v });
+    const enable = stackTemplate(demanding({ projectVersionArn: v }));
     const failed = await stack.deploy(enable, { failElsewhereAfterSeconds: 0 });
     expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
@@ -305,7 +244,7 @@ describe('demand-driven runs on the virtual clock', () => {
 
     // Removed: the model runs all the time again, and nothing reads the queue any more.
     const removedAt = w.clock.now;
-    expect((await stack.deploy(template({ versionArn: v, demand: false }))).status).toBe('UPDATE_COMPLETE');
+    expect((await stack.deploy(stackTemplate(demanding({ projectVersionArn: v, demand: false })))).status).toBe('UPDATE_COMPLETE');
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
     expect(handlerReads().filter((c) => c.at > removedAt)).toEqual([]);
     expect((await stack.destroy()).status).toBe('DELETE_COMPLETE');
@@ -322,7 +261,7 @@ describe('demand-driven runs on the virtual clock', () => {
       Statement: [doc.Statement].flat().filter((s: PolicyStatement) => !String(s.Sid ?? '').startsWith('ReadDemandQueues')),
     })), w.ssm);
     const v = w.model();
-    const outcome = await stack.deploy(template({ versionArn: v }));
+    const outcome = await stack.deploy(stackTemplate(demanding({ projectVersionArn: v })));
     expect(outcome.status).toBe('ROLLBACK_COMPLETE');
     expect(outcome.answers[0].answer?.Reason).toContain(`could not read its demand queue ${QUEUE_URL}: AccessDeniedException`);
     expect(handlerReads().length).toBeGreaterThan(0);
@@ -334,7 +273,7 @@ describe('demand in the template', () => {
   const resources = (s: Stack, type: string) => Object.entries(Template.fromStack(s).findResources(type));
 
   test('the handler role may GetQueueAttributes on the queue\'s ARN and nothing else of SQS', () => {
-    const { stack } = synth({ versionArn: ARN });
+    const { stack } = synthStack(demanding({ projectVersionArn: ARN }));
     const queueId = resources(stack, 'AWS::SQS::Queue')[0][0];
     const statements = resources(stack, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes('RekognitionCustomLabelsProviderHandlerRole'))
@@ -350,15 +289,15 @@ describe('demand in the template', () => {
   });
 
   test('a model with demand and without windows gets a 1-minute pass (and no 5-minute hold pass); with windows the 5-minute safety net stays beside it', () => {
-    const schedules = (decl: Decl) => resources(synth(decl).stack, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties)
+    const schedules = (model: Parameters<typeof demanding>[0]) => resources(synthStack(demanding(model)).stack, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties)
       .filter((p) => JSON.stringify(p.Target.Input).includes('model'));
-    const always = schedules({ versionArn: ARN, enableHold: true });
+    const always = schedules({ projectVersionArn: ARN, hold: true });
     expect(always.map((p) => p.ScheduleExpression)).toEqual(['rate(1 minute)']);
     expect(always[0]).toMatchObject({ Target: { RetryPolicy: { MaximumEventAgeInSeconds: 300 } } });
     expect(String(JSON.stringify(always[0].Target.Input))).toContain('DemandQueueUrl');
-    expect(schedules({ versionArn: ARN, windows: true }).filter((p) => String(p.ScheduleExpression).startsWith('rate(')).map((p) => p.ScheduleExpression).sort())
+    expect(schedules({ projectVersionArn: ARN, windows: true }).filter((p) => String(p.ScheduleExpression).startsWith('rate(')).map((p) => p.ScheduleExpression).sort())
       .toEqual(['rate(1 minute)', 'rate(5 minutes)']);
-    expect(schedules({ versionArn: ARN, demand: false })).toEqual([]);
+    expect(schedules({ projectVersionArn: ARN, demand: false })).toEqual([]);
   });
 
   test.each([
@@ -420,7 +359,7 @@ describe('the demand verdict and the precedence', () => {
   test('hold, then window, then demand; enforcement outside all three', () => {
     const busy = { kind: 'busy', messages: 1, since: outsideAt() } as const;
     const quiet = { kind: 'quiet' } as const;
-    const withWindows = { minInferenceUnits: 2, windows: WINDOW_TABLE, demand: declared };
+    const withWindows = { minInferenceUnits: 2, windows: MONDAY_WINDOW, demand: declared };
     const inside = MONDAY + 10 * HOUR;
     const outside = MONDAY + 20 * HOUR;
     const stopped = { value: JSON.stringify({ state: 'STOPPED', until: new Date(outside + HOUR).toISOString() }), modifiedAt: inside };

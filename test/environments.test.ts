@@ -12,6 +12,7 @@ import { IamEnforcer, PolicyDocument, PolicyStatement } from './support/iam';
 import { GuardCall, runStackGuard } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
 import { handlerPolicies, ModelDecl, synthModels } from './support/templates';
+import { MIN } from './support/time';
 import { props, World } from './support/world';
 import { guardRegionsPhysicalId, regionsOfPhysicalId, rememberedRegions } from '../lambda/decisions/guard-regions';
 import { guardVerdict, guardedRegions } from '../lambda/decisions/stack-guard';
@@ -20,7 +21,6 @@ import { onGuardRegionsEvent } from '../lambda/handlers/guard-regions';
 const EAST = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 const WEST = EAST.replace('us-east-1', 'eu-west-1');
 const OTHER_ACCOUNT = EAST.replace('123456789012', '210987654321');
-const MIN = 60_000;
 
 function stack(): Stack {
   return new Stack(new App(), 'WidgetsStack', { env: { account: '123456789012', region: 'us-east-1' } });

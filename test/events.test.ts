@@ -5,72 +5,31 @@
 // against the policy in force and records what it accepted.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { BatchWindows, CustomLabelsModel, TransitionEvents, WeekDay, WeeklyTime } from '../lib';
-import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
+import { TransitionEvents } from '../lib';
 import { DEFAULT_BUS_ARN } from './support/event-bus';
 import { CfnTemplate, IamEnforcer } from './support/iam';
-import { periodicModelEvents, runStackGuard, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { CONSOLE_KEY, credentials, deployCleanly, followOperator, holdValue, putHoldAt, runScheduledPath } from './support/scheduled-path';
+import { runStackGuard, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, REGION, synthModels } from './support/templates';
+import { ACCOUNT, handlerPolicies, ModelDecl, REGION, StackDecl, stackTemplate, synthModels, synthStack, widgetsStack } from './support/templates';
+import { DAY, HOUR, MIN } from './support/time';
 import { World } from './support/world';
 import { DIVERGENCE_BOUND_MS, divergenceEvent, holdEvent, isNewKey } from '../lambda/decisions/transition-events';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const START_MS = 8 * MIN;
 const STOP_MS = 2 * MIN;
 const PASS_MS = 5 * MIN;
-const OPERATOR_KEY = 'AKIAOPERATOREXAMPLE1';
-const CONSOLE_KEY = 'AKIACONSOLEEXAMPLE01';
-const HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
 const SOURCE = 'cdk-rekognition-custom-labels';
 const DETAIL_TYPE = 'Rekognition Custom Labels Model Transition';
 
-/** Monday 08:00 to 18:00 UTC with 3 units, no lead time. */
-const WINDOW_TABLE: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 3 }] };
-
-interface Decl {
-  readonly versionArn: string;
-  readonly windows?: boolean;
-  readonly enableHold?: boolean;
+/** The stack of these tests: Widgets, and the operator's role, given grantHold when the model has holds. */
+function watched(model: Omit<ModelDecl, 'id'>): StackDecl {
+  return widgetsStack(model, { operator: { holds: model.hold ? ['Widgets'] : [] } });
 }
-
-function synth(decl: Decl): { stack: Stack; model: CustomLabelsModel } {
-  const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-  const model = new CustomLabelsModel(stack, 'Widgets', {
-    projectVersionArn: decl.versionArn,
-    minInferenceUnits: 2,
-    enableHold: decl.enableHold ?? false,
-    batchWindows: decl.windows
-      ? BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 3 }], leadTime: Duration.minutes(0) })
-      : undefined,
-  });
-  const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
-  if (decl.enableHold) model.grantHold(operator);
-  return { stack, model };
-}
-
-function template(decl: Decl): CfnTemplate {
-  const validation = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return Template.fromStack(synth(decl).stack).toJSON() as CfnTemplate;
-  } finally {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
-  }
-}
-
-const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: 'secret-for-loopback-tests' });
-const hold = (state: string, until: number, units: Record<string, number> = {}) => JSON.stringify({ state, until: new Date(until).toISOString(), ...units });
 
 interface Detail {
   kind: string;
@@ -92,41 +51,16 @@ describe('transition events on the virtual clock', () => {
   beforeEach(async () => {
     w = await new World({ timings: { startMs: START_MS, stopMs: STOP_MS, jitterMs: 0 } }).start();
     stack = new StackDeployment(w.cfn, undefined, w.ssm);
-    stack.followRole(w.identity(OPERATOR_KEY, `arn:aws:sts::${ACCOUNT}:assumed-role/WidgetsStack-Operator/operator`, []), 'Operator');
+    followOperator(w, stack);
   });
   afterEach(async () => {
     await w.stop();
   });
 
-  async function deploy(decl: Decl): Promise<CfnTemplate> {
-    const t = template(decl);
-    const outcome = await stack.deploy(t);
-    expect(outcome.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);
-    return t;
-  }
-
-  function scheduledEvent(t: CfnTemplate): ScheduledModelEvent {
-    const periodic = periodicModelEvents(t, 'rate(5 minutes)', w.cfn.stackId);
-    expect(periodic).toHaveLength(1);
-    return periodic[0];
-  }
+  const deploy = (model: Omit<ModelDecl, 'id'>) => deployCleanly(stack, watched(model));
 
   /** Boundaries and the 5-minute pass from now to `to`; `duplicated`: every schedule event delivered twice at once. */
-  function runSchedules(t: CfnTemplate, to: number, duplicated = false): SchedulerEmulator {
-    const scheduler = new SchedulerEmulator(w.cfn, (e) => w.handlers.onSchedule(e), scheduledEvent(t));
-    for (let copy = 0; copy < (duplicated ? 2 : 1); copy++) {
-      if (JSON.stringify(t).includes('BatchWindows')) scheduler.boundaries(boundaryMinutes(WINDOW_TABLE), 'UTC', w.clock.now, to);
-      scheduler.safetyNet(w.clock.now, to, PASS_MS);
-    }
-    return scheduler;
-  }
-
-  function putHoldAt(at: number, value: string): void {
-    const operator = new SSMClient({ region: REGION, maxAttempts: 1, credentials: credentials(OPERATOR_KEY) });
-    w.cfn.schedule(at, async () => {
-      await operator.send(new PutParameterCommand({ Name: HOLD, Value: value, Overwrite: true }));
-    });
-  }
+  const runSchedules = (t: CfnTemplate, to: number, duplicated = false) => runScheduledPath(w, t, to, { rate: 'rate(5 minutes)', passMs: PASS_MS, copies: duplicated ? 2 : 1 });
 
   const details = (): Detail[] => w.events.entries.map((e) => {
     expect(e.source).toBe(SOURCE);
@@ -138,9 +72,9 @@ describe('transition events on the virtual clock', () => {
   /** A week: deploy inside Monday's window, a hold past its close, a hand start on Saturday, next Monday's window. */
   async function week(duplicated: boolean): Promise<{ ds: Detail[]; v: string; scheduler: SchedulerEmulator }> {
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true, enableHold: true });
+    const t = await deploy({ projectVersionArn: v, windows: true, hold: true });
     const monday = Date.UTC(2026, 0, 5);
-    putHoldAt(monday + 17 * HOUR, hold('RUNNING', monday + 20 * HOUR, { minInferenceUnits: 3 }));
+    putHoldAt(w, monday + 17 * HOUR, holdValue('RUNNING', monday + 20 * HOUR, { minInferenceUnits: 3 }), 'throw');
     w.identity(CONSOLE_KEY, `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/someone`, [
       { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'rekognition:StartProjectVersion', Resource: '*' }] },
     ]);
@@ -196,9 +130,9 @@ describe('transition events on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true, enableHold: true });
+    const t = await deploy({ projectVersionArn: v, windows: true, hold: true });
     const setAt = saturday + HOUR;
-    putHoldAt(setAt, hold('RUNNING', setAt + 7 * DAY + MIN));
+    putHoldAt(w, setAt, holdValue('RUNNING', setAt + 7 * DAY + MIN), 'throw');
     runSchedules(t, setAt + 2 * HOUR);
     await w.cfn.drain(setAt + 2 * HOUR);
     expect(w.sim.countCalls('StartProjectVersion')).toBe(0);
@@ -214,7 +148,7 @@ describe('transition events on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     w.sim.failNextStart(v, 'The model failed to start: not enough capacity');
     const open = Date.UTC(2026, 0, 12, 8);
     const scheduler = runSchedules(t, open + 2 * HOUR);
@@ -235,7 +169,7 @@ describe('transition events on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     w.sim.failNextStart(v, 'capacity');
     const open = Date.UTC(2026, 0, 12, 8);
     runSchedules(t, open + 3 * HOUR);
@@ -250,7 +184,7 @@ describe('transition events on the virtual clock', () => {
 
   test('a deploy puts START with reason deploy; a stack delete puts STOP with reason deploy', async () => {
     const v = w.model();
-    await deploy({ versionArn: v });
+    await deploy({ projectVersionArn: v });
     expect(summary(details())).toEqual(['START deploy TRAINING_COMPLETED->RUNNING']);
     expect(details()[0].to).toEqual({ status: 'RUNNING', minInferenceUnits: 2, maxInferenceUnits: 2 });
     const outcome = await stack.destroy();
@@ -262,7 +196,7 @@ describe('transition events on the virtual clock', () => {
   test('a deploy whose start ends FAILED puts one START_FAILED with reason deploy', async () => {
     const v = w.model();
     w.sim.failNextStart(v, 'not enough capacity in us-east-1');
-    const outcome = await stack.deploy(template({ versionArn: v }));
+    const outcome = await stack.deploy(stackTemplate(watched({ projectVersionArn: v })));
     expect(outcome.status).toBe('ROLLBACK_COMPLETE');
     expect(summary(details())).toEqual(['START deploy TRAINING_COMPLETED->RUNNING', 'START_FAILED deploy STARTING->FAILED']);
     expect(details()[1].message).toBe('not enough capacity in us-east-1');
@@ -295,7 +229,7 @@ describe('transition events on the virtual clock', () => {
     const v = w.model();
     // More 500s than the handler's SDK retries (AWS_MAX_ATTEMPTS is set per function; 3 at most).
     w.events.failNext = 10;
-    await deploy({ versionArn: v });
+    await deploy({ projectVersionArn: v });
     expect(w.sim.status(v).status).toBe('RUNNING');
     expect(w.events.entries).toEqual([]);
     expect(w.events.calls.length).toBeGreaterThan(0);
@@ -313,14 +247,14 @@ describe('transition events on the virtual clock', () => {
       }
     });
     const phases: string[][] = [];
-    for (const decl of [{ versionArn: v }, { versionArn: v, windows: true }, { versionArn: v, windows: true, enableHold: true }]) {
+    for (const decl of [{ projectVersionArn: v }, { projectVersionArn: v, windows: true }, { projectVersionArn: v, windows: true, hold: true }]) {
       await deploy(decl);
       phases.push([await put([SOURCE]), await put(['aws.rekognition']), await put([SOURCE, 'someone.else']), await put(['cdk-rekognition-custom-labels-not'])]);
     }
     expect(phases).toEqual(Array(3).fill(['allowed', 'AccessDeniedException', 'AccessDeniedException', 'AccessDeniedException']));
     // And the evaluator itself, on the synthesized policy: a request without a source is refused (the Null check).
     const enforcer = new IamEnforcer(`arn:aws:iam::${ACCOUNT}:role/handler`);
-    enforcer.setPolicies(handlerPolicies(template({ versionArn: v }), w.cfn.stackId));
+    enforcer.setPolicies(handlerPolicies(stackTemplate(watched({ projectVersionArn: v })), w.cfn.stackId));
     const ask = async (context: Record<string, string[]>, resource = DEFAULT_BUS_ARN) => (await enforcer.authorize({ action: 'events:PutEvents', resource, context })).allowed;
     expect(await ask({ 'events:source': [SOURCE], 'events:detail-type': [DETAIL_TYPE] })).toBe(true);
     expect(await ask({})).toBe(false);
@@ -365,7 +299,7 @@ describe('transition event decisions (pure)', () => {
 
 describe('transition events in the template', () => {
   test('the handler role may PutEvents on the default bus only, with the library\'s source', () => {
-    const { stack } = synth({ versionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000' });
+    const { stack } = synthStack(watched({ projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000' }));
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
@@ -383,7 +317,7 @@ describe('transition events in the template', () => {
 
   test('onTransition returns a Rule matching this model\'s events, with the options merged', () => {
     const arn = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
-    const { stack, model } = synth({ versionArn: arn });
+    const { stack, model } = synthStack(watched({ projectVersionArn: arn }));
     const queue = new sqs.Queue(stack, 'Transitions', { enforceSSL: true });
     const rule = model.onTransition('OnFailure', {
       target: new targets.SqsQueue(queue),

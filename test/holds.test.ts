@@ -4,164 +4,76 @@
 // operator who writes the hold parameter with the real SSM client (as `aws ssm put-parameter` does), and someone who
 // starts a model by hand with the real Rekognition client.
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { App, CfnParameter, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
-import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
+import { CustomLabelsModel } from '../lib';
 import { CfnTemplate, PolicyDocument, PolicyStatement } from './support/iam';
-import { periodicModelEvents, ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
+import { captureLogLines, CONSOLE_KEY, credentials, deployCleanly, followOperator, holdValue, OPERATOR_KEY, putHoldAt, runScheduledPath } from './support/scheduled-path';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
+import { ACCOUNT, handlerPolicies, ModelDecl, MONDAY_WINDOW, REGION, StackDecl, stackTemplate, synthStack, widgetsStack, WIDGETS_HOLD } from './support/templates';
+import { DAY, HOUR, MIN } from './support/time';
 import { World } from './support/world';
 import { desiredState, highestDeclaredUnits } from '../lambda/decisions/desired-state';
 import { holdVerdict } from '../lambda/decisions/hold';
 import { ENFORCEMENT_LOOKBACK_MS, stopCause } from '../lambda/decisions/stop-cause';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const START_MS = 8 * MIN;
 const STOP_MS = 2 * MIN;
 const PASS_MS = 5 * MIN;
-const OPERATOR_KEY = 'AKIAOPERATOREXAMPLE1';
-const CONSOLE_KEY = 'AKIACONSOLEEXAMPLE01';
-const HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
+const HOLD = WIDGETS_HOLD;
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 
-/** Monday 08:00 to 18:00 UTC with 3 units, no lead time. */
-const WINDOW_TABLE: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 3 }] };
-
-interface Decl {
-  readonly versionArn: string;
-  readonly windows?: boolean;
-  readonly enableHold?: boolean;
-  /** Give the operator role grantHold (default true). */
-  readonly grant?: boolean;
-  readonly minInferenceUnits?: number;
-  readonly tags?: Record<string, string>;
+/** The stack of these tests: Widgets, with holds unless said otherwise, and the operator's role, given grantHold unless `grant` is false. */
+function held({ grant = true, ...model }: Omit<ModelDecl, 'id'> & { readonly grant?: boolean }): StackDecl {
+  return widgetsStack({ hold: true, ...model }, { operator: { holds: grant ? ['Widgets'] : [] } });
 }
-
-function synth(decl: Decl): { stack: Stack; model: CustomLabelsModel } {
-  const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-  const model = new CustomLabelsModel(stack, 'Widgets', {
-    projectVersionArn: decl.versionArn,
-    minInferenceUnits: decl.minInferenceUnits ?? 2,
-    enableHold: decl.enableHold ?? true,
-    tags: decl.tags,
-    batchWindows: decl.windows
-      ? BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 3 }], leadTime: Duration.minutes(0) })
-      : undefined,
-  });
-  const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
-  if (decl.grant ?? true) model.grantHold(operator);
-  return { stack, model };
-}
-
-function template(decl: Decl): CfnTemplate {
-  const validation = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return Template.fromStack(synth(decl).stack).toJSON() as CfnTemplate;
-  } finally {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
-  }
-}
-
-const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: 'secret-for-loopback-tests' });
 
 describe('holds and enforcement on the virtual clock', () => {
   let w: World;
   let stack: StackDeployment;
   let lines: Record<string, unknown>[];
-  let operator: SSMClient;
 
   beforeEach(async () => {
     w = await new World({ timings: { startMs: START_MS, stopMs: STOP_MS, jitterMs: 0 } }).start();
-    lines = [];
-    // The world silences the handlers' logs; these tests read their structured lines (restored by w.stop()).
-    console.log = (line: unknown) => {
-      try {
-        lines.push(JSON.parse(String(line)) as Record<string, unknown>);
-      } catch {
-        // not a structured line
-      }
-    };
-    operator = new SSMClient({ region: REGION, maxAttempts: 1, credentials: credentials(OPERATOR_KEY) });
+    lines = captureLogLines();
   });
   afterEach(async () => {
     await w.stop();
   });
 
   /** Deploys the stack; the operator's identity follows the template's Operator role. */
-  async function deploy(decl: Decl, policiesOf?: (t: CfnTemplate, stackId: string) => PolicyDocument[]): Promise<CfnTemplate> {
-    stack ??= new StackDeployment(w.cfn, policiesOf, w.ssm);
-    const t = template(decl);
-    const outcome = await stack.deploy(t);
-    expect(outcome.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);
-    return t;
-  }
+  const deploy = (model: Parameters<typeof held>[0]) => deployCleanly(stack, held(model));
 
   function newStack(policiesOf?: (t: CfnTemplate, stackId: string) => PolicyDocument[]): void {
     stack = new StackDeployment(w.cfn, policiesOf, w.ssm);
-    stack.followRole(w.identity(OPERATOR_KEY, `arn:aws:sts::${ACCOUNT}:assumed-role/WidgetsStack-Operator/operator`, []), 'Operator');
-  }
-
-  /** The scheduled path's event, as the template's 5-minute schedule carries it. */
-  function scheduledEvent(t: CfnTemplate): ScheduledModelEvent {
-    const periodic = periodicModelEvents(t, 'rate(5 minutes)', w.cfn.stackId);
-    expect(periodic).toHaveLength(1);
-    return periodic[0];
+    followOperator(w, stack);
   }
 
   /** Boundaries (with windows) and the 5-minute pass, from now to `to`. */
-  function runSchedules(t: CfnTemplate, to: number): SchedulerEmulator {
-    const scheduler = new SchedulerEmulator(w.cfn, (e) => w.handlers.onSchedule(e), scheduledEvent(t));
-    if (JSON.stringify(t).includes('BatchWindows')) scheduler.boundaries(boundaryMinutes(WINDOW_TABLE), 'UTC', w.clock.now, to);
-    scheduler.safetyNet(w.clock.now, to, PASS_MS);
-    return scheduler;
-  }
-
-  /** The operator writes the hold parameter at `at`, as `aws ssm put-parameter --overwrite` does. */
-  function putHoldAt(at: number, value: string, outcomes: string[] = []): string[] {
-    w.cfn.schedule(at, async () => {
-      try {
-        await operator.send(new PutParameterCommand({ Name: HOLD, Value: value, Overwrite: true }));
-        outcomes.push('ok');
-      } catch (e) {
-        outcomes.push((e as Error).name);
-      }
-    });
-    return outcomes;
-  }
-
-  const hold = (state: string, until: number, units: Record<string, number> = {}) => JSON.stringify({ state, until: new Date(until).toISOString(), ...units });
-  const statusesBetween = (v: string, from: number, to: number) => w.sim.history(v).filter((h) => h.at >= from && h.at <= to).map((h) => h.status);
-  const firstAfter = (v: string, status: string, from: number) => w.sim.history(v).find((h) => h.status === status && h.at >= from)?.at;
+  const runSchedules = (t: CfnTemplate, to: number) => runScheduledPath(w, t, to, { rate: 'rate(5 minutes)', passMs: PASS_MS });
 
   beforeEach(() => newStack());
 
   test('a hold keeps the model running past its window and expires by itself', async () => {
     // The clock starts on Monday 5 January 2026, 10:00 UTC: inside the window.
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 3 });
     const monday = Date.UTC(2026, 0, 5);
     const until = monday + 20 * HOUR;
-    const put = putHoldAt(monday + 17 * HOUR, hold('RUNNING', until, { minInferenceUnits: 3 }));
+    const put = putHoldAt(w, monday + 17 * HOUR, holdValue('RUNNING', until, { minInferenceUnits: 3 }));
     const scheduler = runSchedules(t, monday + 22 * HOUR);
     await w.cfn.drain(monday + 22 * HOUR);
 
     expect(put).toEqual(['ok']);
-    expect(w.ssm.get(HOLD)).toBe(hold('RUNNING', until, { minInferenceUnits: 3 }));
+    expect(w.ssm.get(HOLD)).toBe(holdValue('RUNNING', until, { minInferenceUnits: 3 }));
     // The window closed at 18:00 and its boundary fired; the model kept running, with no restart.
     expect(scheduler.log.waiterRuns.some((r) => r.startedAt === monday + 18 * HOUR && r.outcome === 'SUCCEEDED')).toBe(true);
-    expect(statusesBetween(v, monday + 17 * HOUR, until)).toEqual([]);
+    expect(w.sim.statusesBetween(v, monday + 17 * HOUR, until)).toEqual([]);
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
     // The hold ended at 20:00 by itself: the next pass stopped the model.
-    const stopping = firstAfter(v, 'STOPPING', until)!;
+    const stopping = w.sim.firstAfter(v, 'STOPPING', until)!.at;
     expect(stopping - until).toBeLessThanOrEqual(PASS_MS);
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(lines).toContainEqual(expect.objectContaining({ message: 'scheduled stop', cause: 'hold-expired', model: v }));
@@ -178,16 +90,16 @@ describe('holds and enforcement on the virtual clock', () => {
 
   test('a release ends a hold early', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     const monday = Date.UTC(2026, 0, 5);
-    putHoldAt(monday + 17 * HOUR, hold('RUNNING', monday + 23 * HOUR, { minInferenceUnits: 3 }));
+    putHoldAt(w, monday + 17 * HOUR, holdValue('RUNNING', monday + 23 * HOUR, { minInferenceUnits: 3 }));
     const releasedAt = monday + 19 * HOUR;
-    const released = putHoldAt(releasedAt, 'none');
+    const released = putHoldAt(w, releasedAt, 'none');
     runSchedules(t, monday + 21 * HOUR);
     await w.cfn.drain(monday + 21 * HOUR);
     expect(released).toEqual(['ok']);
-    expect(statusesBetween(v, monday + 17 * HOUR, releasedAt)).toEqual([]);
-    expect(firstAfter(v, 'STOPPING', releasedAt)! - releasedAt).toBeLessThanOrEqual(PASS_MS);
+    expect(w.sim.statusesBetween(v, monday + 17 * HOUR, releasedAt)).toEqual([]);
+    expect(w.sim.firstAfter(v, 'STOPPING', releasedAt)!.at - releasedAt).toBeLessThanOrEqual(PASS_MS);
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(lines).toContainEqual(expect.objectContaining({ message: 'scheduled stop', cause: 'hold-released', model: v }));
   }, 60_000);
@@ -196,10 +108,10 @@ describe('holds and enforcement on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     const mondayOpen = Date.UTC(2026, 0, 12, 8);
     const until = Date.UTC(2026, 0, 12, 19); // after the window closes
-    const put = putHoldAt(saturday + HOUR, hold('STOPPED', until));
+    const put = putHoldAt(w, saturday + HOUR, holdValue('STOPPED', until));
     const scheduler = runSchedules(t, until + 2 * HOUR);
     await w.cfn.drain(until + 2 * HOUR);
 
@@ -216,12 +128,12 @@ describe('holds and enforcement on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     const until = Date.UTC(2026, 0, 12, 12);
-    putHoldAt(saturday + HOUR, hold('STOPPED', until));
+    putHoldAt(w, saturday + HOUR, holdValue('STOPPED', until));
     runSchedules(t, until + HOUR);
     await w.cfn.drain(until + HOUR);
-    const starting = firstAfter(v, 'STARTING', saturday)!;
+    const starting = w.sim.firstAfter(v, 'STARTING', saturday)!.at;
     expect(starting).toBeGreaterThanOrEqual(until);
     expect(starting - until).toBeLessThanOrEqual(PASS_MS);
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 3 });
@@ -231,9 +143,9 @@ describe('holds and enforcement on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     const setAt = saturday + HOUR;
-    putHoldAt(setAt, hold('RUNNING', setAt + 7 * DAY + MIN));
+    putHoldAt(w, setAt, holdValue('RUNNING', setAt + 7 * DAY + MIN));
     runSchedules(t, setAt + HOUR);
     await w.cfn.drain(setAt + HOUR);
     expect(w.sim.countCalls('StartProjectVersion')).toBe(0);
@@ -251,10 +163,10 @@ describe('holds and enforcement on the virtual clock', () => {
       reason: `until (${new Date(setAt + 7 * DAY + MIN).toISOString()}) is more than 7 days after the hold was set (${new Date(storedAt).toISOString()})`,
     });
     // Exactly 7 days is a hold: the next pass starts the model.
-    putHoldAt(setAt + HOUR + MIN, hold('RUNNING', setAt + HOUR + MIN + 7 * DAY));
+    putHoldAt(w, setAt + HOUR + MIN, holdValue('RUNNING', setAt + HOUR + MIN + 7 * DAY));
     runSchedules(t, setAt + 2 * HOUR);
     await w.cfn.drain(setAt + 2 * HOUR);
-    expect(firstAfter(v, 'STARTING', setAt + HOUR)! - (setAt + HOUR + MIN)).toBeLessThanOrEqual(PASS_MS);
+    expect(w.sim.firstAfter(v, 'STARTING', setAt + HOUR)!.at - (setAt + HOUR + MIN)).toBeLessThanOrEqual(PASS_MS);
   }, 60_000);
 
   test('a model started by hand outside its windows is stopped within the enforcement bound', async () => {
@@ -262,7 +174,7 @@ describe('holds and enforcement on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true, enableHold: false, grant: false });
+    const t = await deploy({ projectVersionArn: v, windows: true, hold: false, grant: false });
     expect(JSON.stringify(t)).not.toContain('HoldParameterName');
     const hand = w.identity(CONSOLE_KEY, `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/someone`, [
       { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'rekognition:StartProjectVersion', Resource: '*' }] },
@@ -276,10 +188,10 @@ describe('holds and enforcement on the virtual clock', () => {
     const scheduler = runSchedules(t, saturday + 4 * HOUR);
     await w.cfn.drain(saturday + 4 * HOUR);
 
-    const running = firstAfter(v, 'RUNNING', startedAt)!;
+    const running = w.sim.firstAfter(v, 'RUNNING', startedAt)!.at;
     expect(running - startedAt - START_MS).toBeLessThan(1000);
     // The bound: it bills from RUNNING until at most one pass period plus the stop later.
-    const stopped = firstAfter(v, 'STOPPED', running)!;
+    const stopped = w.sim.firstAfter(v, 'STOPPED', running)!.at;
     expect(stopped - running).toBeLessThanOrEqual(PASS_MS + STOP_MS);
     expect(w.sim.inferenceUnitHours(v)).toBeLessThanOrEqual((PASS_MS + STOP_MS) / HOUR);
     expect(w.sim.status(v).status).toBe('STOPPED');
@@ -289,19 +201,19 @@ describe('holds and enforcement on the virtual clock', () => {
 
   test('a held-STOPPED always-on model stays stopped for the night and restarts when the hold expires', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v });
+    const t = await deploy({ projectVersionArn: v });
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
     const evening = Date.UTC(2026, 0, 5, 20);
     const until = Date.UTC(2026, 0, 6, 6);
-    putHoldAt(evening, hold('STOPPED', until));
+    putHoldAt(w, evening, holdValue('STOPPED', until));
     const scheduler = runSchedules(t, until + HOUR);
     await w.cfn.drain(until + HOUR);
 
-    const stopping = firstAfter(v, 'STOPPING', evening)!;
+    const stopping = w.sim.firstAfter(v, 'STOPPING', evening)!.at;
     expect(stopping - evening).toBeLessThanOrEqual(PASS_MS);
     // Stopped all night: nothing started before the hold's end.
-    expect(statusesBetween(v, stopping, until)).toEqual(['STOPPING', 'STOPPED']);
-    const starting = firstAfter(v, 'STARTING', until)!;
+    expect(w.sim.statusesBetween(v, stopping, until)).toEqual(['STOPPING', 'STOPPED']);
+    const starting = w.sim.firstAfter(v, 'STARTING', until)!.at;
     expect(starting - until).toBeLessThanOrEqual(PASS_MS);
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
     expect(lines).toContainEqual(expect.objectContaining({ message: 'scheduled stop', cause: 'hold', model: v }));
@@ -310,13 +222,13 @@ describe('holds and enforcement on the virtual clock', () => {
 
   test('with holds, the pass also restarts an always-on model someone stopped by hand', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v });
+    const t = await deploy({ projectVersionArn: v });
     const stoppedAt = w.clock.now + 10 * MIN;
     w.cfn.schedule(stoppedAt, async () => w.sim.externalStop(v));
     runSchedules(t, stoppedAt + HOUR);
     await w.cfn.drain(stoppedAt + HOUR);
-    const stopped = firstAfter(v, 'STOPPED', stoppedAt)!;
-    expect(firstAfter(v, 'STARTING', stopped)! - stopped).toBeLessThanOrEqual(PASS_MS);
+    const stopped = w.sim.firstAfter(v, 'STOPPED', stoppedAt)!.at;
+    expect(w.sim.firstAfter(v, 'STARTING', stopped)!.at - stopped).toBeLessThanOrEqual(PASS_MS);
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 2 });
   }, 60_000);
 
@@ -324,7 +236,7 @@ describe('holds and enforcement on the virtual clock', () => {
     const saturday = Date.UTC(2026, 0, 10, 12);
     w.clock.advanceTo(saturday);
     const v = w.model();
-    const t = await deploy({ versionArn: v, windows: true });
+    const t = await deploy({ projectVersionArn: v, windows: true });
     const later = new Date(saturday + DAY).toISOString();
     const cases: [string, string][] = [
       ['not json', 'malformed'],
@@ -338,7 +250,7 @@ describe('holds and enforcement on the virtual clock', () => {
       // The most units the declaration runs the model with is the window's 3.
       [`{"state":"RUNNING","until":"${later}","minInferenceUnits":2,"maxInferenceUnits":4}`, 'units'],
     ];
-    cases.forEach(([value], i) => putHoldAt(saturday + (i * 20 + 1) * MIN, value));
+    cases.forEach(([value], i) => putHoldAt(w, saturday + (i * 20 + 1) * MIN, value));
     const end = saturday + cases.length * 20 * MIN;
     runSchedules(t, end);
     await w.cfn.drain(end);
@@ -347,7 +259,7 @@ describe('holds and enforcement on the virtual clock', () => {
     expect([...new Set(problems)].sort()).toEqual(['expired', 'malformed', 'units']);
     expect(problems.length).toBeGreaterThanOrEqual(cases.length * 3);
     // And at the top of the bounds the hold is used.
-    putHoldAt(end + MIN, `{"state":"RUNNING","until":"${later}","minInferenceUnits":1,"maxInferenceUnits":3}`);
+    putHoldAt(w, end + MIN, `{"state":"RUNNING","until":"${later}","minInferenceUnits":1,"maxInferenceUnits":3}`);
     runSchedules(t, end + HOUR);
     await w.cfn.drain(end + HOUR);
     expect(w.sim.status(v)).toMatchObject({ status: 'RUNNING', min: 1, max: 3 });
@@ -355,14 +267,14 @@ describe('holds and enforcement on the virtual clock', () => {
 
   test('IAM: the handlers read the hold under the policy in force, and the operator sets it only through grantHold', async () => {
     const v = w.model();
-    const t = await deploy({ versionArn: v });
+    const t = await deploy({ projectVersionArn: v });
     const handlerKey = 'AKIAIOSFODNN7EXAMPLE';
     // The deploy's passes read it (isComplete), allowed.
     const reads = () => w.ssm.calls.filter((c) => c.action === 'ssm:GetParameter' && c.accessKeyId === handlerKey);
     expect(reads().length).toBeGreaterThan(0);
     expect(reads().every((c) => c.outcome === 'allowed' && c.name === HOLD)).toBe(true);
     const evening = Date.UTC(2026, 0, 5, 20);
-    const put = putHoldAt(evening, hold('STOPPED', evening + 2 * HOUR));
+    const put = putHoldAt(w, evening, holdValue('STOPPED', evening + 2 * HOUR));
     runSchedules(t, evening + HOUR);
     await w.cfn.drain(evening + HOUR);
     expect(put).toEqual(['ok']);
@@ -373,38 +285,29 @@ describe('holds and enforcement on the virtual clock', () => {
     expect(reads().every((c) => c.outcome === 'allowed')).toBe(true);
 
     // A deploy while the hold is set is a pass too: it converges to the hold (stopped), and leaves the hold alone.
-    const update = await stack.deploy(template({ versionArn: v, tags: { Team: 'vision' } }));
+    const update = await stack.deploy(stackTemplate(held({ projectVersionArn: v, tags: { Team: 'vision' } })));
     expect(update.status).toBe('UPDATE_COMPLETE');
     expect(w.sim.status(v).status).toBe('STOPPED');
-    expect(w.ssm.get(HOLD)).toBe(hold('STOPPED', evening + 2 * HOUR));
+    expect(w.ssm.get(HOLD)).toBe(holdValue('STOPPED', evening + 2 * HOUR));
     expect(w.sim.countCalls('StartProjectVersion')).toBe(1);
   }, 60_000);
 
   test('IAM: every phase with holds (enabled by an update, rolled back, enabled again, removed, the stack deleted) runs under the policy in force', async () => {
     const v = w.model();
     const other = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
-    const decl = { versionArn: v, enableHold: false, grant: false };
+    const decl = { projectVersionArn: v, hold: false, grant: false };
     await deploy(decl);
     // Enabling holds is an update of the model (its properties change): the policy that lets it read comes first.
-    const enable = template({ versionArn: v });
+    const enable = stackTemplate(held({ projectVersionArn: v }));
     const failed = await stack.deploy(enable, { failElsewhereAfterSeconds: 0 });
     expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(w.ssm.get(HOLD)).toBeUndefined();
     expect((await stack.deploy(enable)).status).toBe('UPDATE_COMPLETE');
     expect(w.ssm.get(HOLD)).toBe('none');
     // A stack of two, then the held model removed: its cleanup delete stops it and reads no hold.
-    const two = Template.fromStack((() => {
-      const { stack: s } = synth({ versionArn: v });
-      new CustomLabelsModel(s, 'Gadgets', { projectVersionArn: other, minInferenceUnits: 2 });
-      return s;
-    })()).toJSON() as CfnTemplate;
+    const two = stackTemplate({ models: [{ id: 'Widgets', projectVersionArn: v, hold: true }, { id: 'Gadgets', projectVersionArn: other }], operator: { holds: ['Widgets'] } });
     expect((await stack.deploy(two)).status).toBe('UPDATE_COMPLETE');
-    const onlyGadgets = Template.fromStack((() => {
-      const s = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-      new CustomLabelsModel(s, 'Gadgets', { projectVersionArn: other, minInferenceUnits: 2 });
-      new iam.Role(s, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
-      return s;
-    })()).toJSON() as CfnTemplate;
+    const onlyGadgets = stackTemplate({ models: [{ id: 'Gadgets', projectVersionArn: other }], operator: { holds: [] } });
     expect((await stack.deploy(onlyGadgets)).status).toBe('UPDATE_COMPLETE');
     expect(w.sim.status(v).status).toBe('STOPPED');
     expect(w.ssm.get(HOLD)).toBeUndefined();
@@ -417,8 +320,8 @@ describe('holds and enforcement on the virtual clock', () => {
 
   test('IAM: without grantHold the operator\'s put is refused', async () => {
     const v = w.model();
-    await deploy({ versionArn: v, grant: false });
-    const outcomes = putHoldAt(w.clock.now + MIN, hold('STOPPED', w.clock.now + HOUR));
+    await deploy({ projectVersionArn: v, grant: false });
+    const outcomes = putHoldAt(w, w.clock.now + MIN, holdValue('STOPPED', w.clock.now + HOUR));
     await w.cfn.drain(w.clock.now + 2 * MIN);
     expect(outcomes).toEqual(['AccessDeniedException']);
     expect(w.ssm.get(HOLD)).toBe('none');
@@ -430,7 +333,7 @@ describe('holds and enforcement on the virtual clock', () => {
       Statement: [doc.Statement].flat().filter((s: PolicyStatement) => !String(s.Sid ?? '').startsWith('ReadHoldParameters')),
     })));
     const v = w.model();
-    const outcome = await stack.deploy(template({ versionArn: v }));
+    const outcome = await stack.deploy(stackTemplate(held({ projectVersionArn: v })));
     expect(outcome.status).toBe('ROLLBACK_COMPLETE');
     expect(outcome.answers[0].answer?.Reason).toContain(`could not read its hold parameter ${HOLD}: AccessDeniedException`);
     expect(w.ssm.calls.filter((c) => c.action === 'ssm:GetParameter').every((c) => c.outcome === 'AccessDeniedException')).toBe(true);
@@ -441,7 +344,7 @@ describe('the hold parameter in the template', () => {
   const resources = (s: Stack, type: string) => Object.entries(Template.fromStack(s).findResources(type));
 
   test('the parameter, "none" by default, its name on the custom resource and in the 5-minute pass\'s input', () => {
-    const { stack, model } = synth({ versionArn: ARN });
+    const { stack, model } = synthStack(held({ projectVersionArn: ARN }));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: HOLD, Type: 'String', Value: 'none' });
     t.hasResourceProperties('Custom::RekognitionCustomLabelsModel', { HoldParameterName: HOLD });
@@ -451,7 +354,7 @@ describe('the hold parameter in the template', () => {
   });
 
   test('the handler role may GetParameter on the hold parameter\'s ARN and nothing else of SSM; grantHold gives PutParameter and GetParameter on it', () => {
-    const { stack } = synth({ versionArn: ARN });
+    const { stack } = synthStack(held({ projectVersionArn: ARN }));
     const parameterId = resources(stack, 'AWS::SSM::Parameter').find(([, r]) => r.Properties.Name === HOLD)![0];
     const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter', { Ref: parameterId }]] };
     const statements = (rolePrefix: string) => resources(stack, 'AWS::IAM::Policy')
@@ -463,7 +366,7 @@ describe('the hold parameter in the template', () => {
   });
 
   test('with batch windows no second periodic schedule; without enableHold nothing of holds', () => {
-    const { stack } = synth({ versionArn: ARN, windows: true });
+    const { stack } = synthStack(held({ projectVersionArn: ARN, windows: true }));
     expect(resources(stack, 'AWS::Scheduler::Schedule').filter(([, r]) => r.Properties.ScheduleExpression === 'rate(5 minutes)' && JSON.stringify(r.Properties.Target.Input).includes('model'))).toHaveLength(1);
     const off = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
     const model = new CustomLabelsModel(off, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
@@ -526,7 +429,7 @@ describe('the hold and the desired state (pure)', () => {
   const SET = NOW - HOUR;
   const at = (ms: number) => new Date(ms).toISOString();
   const reading = (value: unknown, modifiedAt = SET) => ({ value: typeof value === 'string' ? value : JSON.stringify(value), modifiedAt });
-  const windowed = { minInferenceUnits: 2, windows: WINDOW_TABLE };
+  const windowed = { minInferenceUnits: 2, windows: MONDAY_WINDOW };
 
   test.each([
     ['none', 'none', 'none'],

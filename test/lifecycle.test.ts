@@ -1,9 +1,9 @@
 // Every row of the README's lifecycle table, proven end to end: CloudFormation requests through the real Provider
 // framework runtime, the shipped handler bundle, the real AWS SDK client over HTTP to the local Rekognition endpoint.
 import { PROVIDER_AS_DEPLOYED } from './support/cloudformation';
+import { MIN } from './support/time';
 import { props, reasonOf, World } from './support/world';
 
-const MIN = 60_000;
 /** Virtual time also runs at real speed while handlers run: allow for that on top of one 5 s query interval. */
 const SLACK = 1000;
 let w: World;

@@ -7,9 +7,9 @@ import { CustomLabelsModel } from '../lib';
 import { IamEnforcer, rolePolicies } from './support/iam';
 import { StackDeployment } from './support/stack-deployment';
 import { ACCOUNT, ModelDecl, synthModels } from './support/templates';
+import { MIN } from './support/time';
 import { World } from './support/world';
 
-const MIN = 60_000;
 let w: World;
 let stack: StackDeployment;
 

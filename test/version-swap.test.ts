@@ -5,47 +5,21 @@
 // each CloudFormation phase defines them.
 import { DetectCustomLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { CustomLabelsModel } from '../lib';
 import { CfnTemplate, PolicyDocument } from './support/iam';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, handlerPolicies, REGION } from './support/templates';
+import { ACCOUNT, handlerPolicies, ModelDecl, REGION, stackTemplate } from './support/templates';
+import { MIN } from './support/time';
 import { World } from './support/world';
 import { goalForDelete } from '../lambda/decisions/deploy-plan';
 
-const MIN = 60_000;
 const CLIENT_KEY = 'AKIAI44QH8DHBEXAMPLE';
 /** The running-version parameter's default name: `/rekognition-custom-labels/<stack>/<the model's logical id>/running-version`. */
 const PARAMETER = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/running-version';
 
-interface ModelDecl {
-  readonly id: string;
-  readonly projectVersionArn: string;
-  readonly grace?: Duration;
-}
-
 /** A stack with these models and a client role that may detect with the first and read its running version. */
-function template(models: ModelDecl[]): CfnTemplate {
-  const app = new App();
-  const stack = new Stack(app, 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-  const client = new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  models.forEach((m, i) => {
-    const model = new CustomLabelsModel(stack, m.id, { projectVersionArn: m.projectVersionArn, minInferenceUnits: 2, replacementGracePeriod: m.grace });
-    if (i === 0) {
-      model.grantDetectCustomLabels(client);
-      model.grantReadRunningVersion(client);
-    }
-  });
-  const validation = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return Template.fromStack(stack).toJSON() as CfnTemplate;
-  } finally {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
-  }
+function withClient(models: ModelDecl[]): CfnTemplate {
+  return stackTemplate({ models, client: { detects: [models[0].id] } });
 }
 
 /**
@@ -107,13 +81,13 @@ function callEverySecond(client: DetectingClient, minutes: number): number {
 }
 
 /** A swap from v1 to v2 with a client calling throughout; returns what it saw and when things happened. */
-async function swapWithClient(grace: Duration | undefined, client: DetectingClient) {
+async function swapWithClient(graceSeconds: number | undefined, client: DetectingClient) {
   const v1 = w.model('widgets.v1');
   const v2 = w.model('widgets.v2');
-  expect((await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v1, grace }]))).status).toBe('CREATE_COMPLETE');
+  expect((await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: v1, graceSeconds }]))).status).toBe('CREATE_COMPLETE');
   expect(w.ssm.get(PARAMETER)).toBe(v1);
   const end = callEverySecond(client, 25);
-  const swap = await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v2, grace }]));
+  const swap = await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: v2, graceSeconds }]));
   await w.cfn.drain(end);
   expect(swap.status).toBe('UPDATE_COMPLETE');
   expect(swap.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);
@@ -126,7 +100,7 @@ async function swapWithClient(grace: Duration | undefined, client: DetectingClie
 
 describe('a version swap no client notices', () => {
   test('a client that follows the parameter sees no failed call through a swap', async () => {
-    const client = new DetectingClient(60_000);
+    const client = new DetectingClient(MIN);
     const { v1, v2, published, v1Stopping } = await swapWithClient(undefined, client);
     expect(client.failures).toEqual([]);
     // It called through the whole swap: the old version before the switch, the new one after.
@@ -140,18 +114,18 @@ describe('a version swap no client notices', () => {
   });
 
   test('with no grace period a stale client fails', async () => {
-    const client = new DetectingClient(60_000);
-    const { v1, published, v1Stopping } = await swapWithClient(Duration.seconds(0), client);
+    const client = new DetectingClient(MIN);
+    const { v1, published, v1Stopping } = await swapWithClient(0, client);
     expect(v1Stopping - published).toBeLessThan(10_000);
     // Calls with the cached old ARN fail once it stops, until the cache expires: what the grace period prevents.
     expect(client.failures.length).toBeGreaterThan(0);
     expect(client.failures.every((f) => f.arn === v1 && f.error.startsWith('ResourceNotReadyException'))).toBe(true);
-    expect(Math.max(...client.failures.map((f) => f.at)) - published).toBeLessThanOrEqual(60_000);
+    expect(Math.max(...client.failures.map((f) => f.at)) - published).toBeLessThanOrEqual(MIN);
   });
 
   test('a client with the old ARN in its configuration fails once the grace period ends (the parameter is the way to follow a swap)', async () => {
     const v1Arn = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
-    const client = new DetectingClient(60_000, v1Arn);
+    const client = new DetectingClient(MIN, v1Arn);
     const { published, v1Stopping } = await swapWithClient(undefined, client);
     expect(client.failures.length).toBeGreaterThan(0);
     expect(Math.min(...client.failures.map((f) => f.at))).toBeGreaterThanOrEqual(v1Stopping);
@@ -159,14 +133,14 @@ describe('a version swap no client notices', () => {
   });
 
   test('the parameter changes only once the new version is RUNNING', async () => {
-    const client = new DetectingClient(60_000);
+    const client = new DetectingClient(MIN);
     const { v2, published } = await swapWithClient(undefined, client);
     const v2Running = w.sim.history(v2).find((h) => h.status === 'RUNNING')!.at;
     expect(published).toBeGreaterThanOrEqual(v2Running);
     // Written once per version, and never with anything but the version that serves.
     expect(w.ssm.changes.filter((c) => c.name === PARAMETER).map((c) => c.value)).toEqual([expect.stringContaining('widgets.v1'), v2]);
     // What makes CloudFormation order it so: the parameter's value is the model resource's Ref.
-    const t = Template.fromJSON(template([{ id: 'Widgets', projectVersionArn: v2 }]) as Record<string, unknown>);
+    const t = Template.fromJSON(withClient([{ id: 'Widgets', projectVersionArn: v2 }]) as Record<string, unknown>);
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: PARAMETER, Type: 'String', Value: { Ref: 'Widgets3DFF681B' } });
     t.hasResource('Custom::RekognitionCustomLabelsModel', Match.objectLike({ Properties: Match.objectLike({ ProjectVersionArn: v2 }) }));
     expect(Object.keys(t.findResources('Custom::RekognitionCustomLabelsModel'))).toEqual(['Widgets3DFF681B']);
@@ -175,9 +149,9 @@ describe('a version swap no client notices', () => {
   test('a removed model is stopped without a grace period', async () => {
     const a = w.model('widgets.v1');
     const b = w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets');
-    await stack.deploy(template([{ id: 'Widgets', projectVersionArn: a }, { id: 'Gadgets', projectVersionArn: b, grace: Duration.minutes(20) }]));
+    await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: a }, { id: 'Gadgets', projectVersionArn: b, graceSeconds: 20 * 60 }]));
     const removedAt = Date.now();
-    const outcome = await stack.deploy(template([{ id: 'Widgets', projectVersionArn: a }]));
+    const outcome = await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: a }]));
     expect(outcome.status).toBe('UPDATE_COMPLETE');
     expect(w.sim.status(b).status).toBe('STOPPED');
     const stopping = w.sim.history(b).find((h) => h.status === 'STOPPING')!.at;
@@ -189,8 +163,8 @@ describe('a version swap no client notices', () => {
   test('a rollback stops the new version without a grace period', async () => {
     const v1 = w.model('widgets.v1');
     const v2 = w.model('widgets.v2');
-    await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v1, grace: Duration.minutes(20) }]));
-    const outcome = await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v2, grace: Duration.minutes(20) }]), { failElsewhereAfterSeconds: 0 });
+    await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: v1, graceSeconds: 20 * 60 }]));
+    const outcome = await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: v2, graceSeconds: 20 * 60 }]), { failElsewhereAfterSeconds: 0 });
     expect(outcome.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(w.sim.status(v1)).toMatchObject({ status: 'RUNNING', min: 2 });
     expect(w.sim.status(v2).status).toBe('STOPPED');
@@ -218,8 +192,8 @@ test('a replaced version whose stack status cannot be read stops at once: no gra
   stack = new StackDeployment(w.cfn, withoutDescribeStacks, w.ssm);
   const v1 = w.model('widgets.v1');
   const v2 = w.model('widgets.v2');
-  expect((await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v1 }]))).status).toBe('CREATE_COMPLETE');
-  const swap = await stack.deploy(template([{ id: 'Widgets', projectVersionArn: v2 }]));
+  expect((await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: v1 }]))).status).toBe('CREATE_COMPLETE');
+  const swap = await stack.deploy(withClient([{ id: 'Widgets', projectVersionArn: v2 }]));
   expect(swap.status).toBe('UPDATE_COMPLETE');
   expect(swap.dropped).toEqual([]);
   expect(swap.answers.filter((a) => a.answer?.Status !== 'SUCCESS')).toEqual([]);

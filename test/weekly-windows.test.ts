@@ -2,8 +2,8 @@
 import * as fc from 'fast-check';
 import { boundaryMinutes, MINUTES_PER_WEEK, scheduledInferenceUnitHours, validateWindowTable, windowStateAt, WindowTable } from '../lib/contract/weekly-windows';
 import { firstInstantReaching, localNaive } from '../lib/contract/local-time';
+import { DAY, HOUR, MIN } from './support/time';
 
-const MIN = 60_000;
 const WEEK = MINUTES_PER_WEEK * MIN;
 
 /**
@@ -14,11 +14,11 @@ const WEEK = MINUTES_PER_WEEK * MIN;
 function bruteForce(table: WindowTable, from: number, to: number): { at: number; window: number }[] {
   const out: { at: number; window: number }[] = [];
   let runningMax = -Infinity;
-  for (let t = from - 2 * 86_400_000; t <= to; t += MIN) {
+  for (let t = from - 2 * DAY; t <= to; t += MIN) {
     runningMax = Math.max(runningMax, localNaive(t, table.timeZone));
     if (t < from) continue;
     const day = (new Date(runningMax).getUTCDay() + 6) % 7;
-    const monday = Math.floor(runningMax / 86_400_000) * 86_400_000 - day * 86_400_000;
+    const monday = Math.floor(runningMax / DAY) * DAY - day * DAY;
     let active = -1;
     for (const k of [-1, 0, 1]) {
       table.windows.forEach((w, i) => {
@@ -57,7 +57,7 @@ const tables: fc.Arbitrary<WindowTable> = fc.record({
 test('windowStateAt equals the minute-by-minute reference, across both DST changes of Berlin and New York', () => {
   fc.assert(fc.property(tables, fc.constantFrom(...DST_INSTANTS), fc.integer({ min: -3 * 86_400, max: 3 * 86_400 }), (table, anchor, shift) => {
     const from = anchor + shift * 1000 - (anchor + shift * 1000) % MIN;
-    const reference = bruteForce(table, from, from + 6 * 3600_000);
+    const reference = bruteForce(table, from, from + 6 * HOUR);
     for (const { at, window } of reference) {
       const state = windowStateAt(table, at);
       expect(state.running ? state.window : -1).toBe(window);

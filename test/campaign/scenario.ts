@@ -3,9 +3,8 @@
 import * as fc from 'fast-check';
 import { CfnAnswer } from '../support/cloudformation';
 import { Faults } from '../support/rekognition-simulator';
+import { HOUR, MIN } from '../support/time';
 import { props, reasonOf, World } from '../support/world';
-
-const MIN = 60_000;
 
 export type Op =
   | { readonly kind: 'create'; readonly min: number; readonly max?: number }
@@ -24,13 +23,17 @@ export type Op =
   | { readonly kind: 'externalStop' }
   | { readonly kind: 'idle'; readonly minutes: number };
 
-export interface Scenario {
+/** What a scenario of one resource and a scenario of a stack both have: see scenarioBasics. */
+export interface ScenarioBasics {
   readonly seed: number;
   readonly retain: boolean;
   readonly faults: Faults;
   readonly startMinutes: number;
   readonly stopMinutes: number;
   readonly jitterMinutes: number;
+}
+
+export interface Scenario extends ScenarioBasics {
   readonly ops: readonly Op[];
 }
 
@@ -62,12 +65,20 @@ export const faultsArbitrary: fc.Arbitrary<Faults> = fc.record({
   startWhileFailed: fc.constant('allow' as const),
 });
 
-export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
+/**
+ * What every scenario, of one resource or of a stack, draws first (in this order, so that a seed gives the same
+ * scenario): its seed, its removal policy, the faults and the service's start and stop times.
+ */
+export const scenarioBasics = {
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   retain: fc.boolean(),
   faults: faultsArbitrary,
   startMinutes: fc.integer({ min: 2, max: 6 }),
   stopMinutes: fc.integer({ min: 1, max: 2 }),
+};
+
+export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
+  ...scenarioBasics,
   jitterMinutes: fc.integer({ min: 0, max: 3 }),
   // Every scenario begins by creating the resource in one of the three ways, so the rest has something to act on.
   ops: fc.tuple(
@@ -127,7 +138,7 @@ export async function runScenario(w: World, s: Scenario): Promise<{ requests: nu
   /** The model must not bill now, nor ever again once every waiter has run its course. */
   const assertStaysStopped = async (arn: string, what: string) => {
     const since = w.clock.now;
-    await cfn.drain(w.clock.now + 3 * 3600_000);
+    await cfn.drain(w.clock.now + 3 * HOUR);
     check(cfn.pendingTasks() === 0, `${what}: a waiter is still polling after three hours`);
     const st = w.sim.status(arn);
     check(!BILLING.includes(st.status), `${what}: ${arn.split('/')[3]} is ${st.status} after every waiter finished`);
@@ -185,7 +196,7 @@ export async function runScenario(w: World, s: Scenario): Promise<{ requests: nu
         succeeded(a, what);
         if (s.retain) {
           // RETAIN of a settled model: left running, released.
-          await cfn.drain(w.clock.now + 3 * 3600_000);
+          await cfn.drain(w.clock.now + 3 * HOUR);
           const st = w.sim.status(arn);
           check(st.tags['cdk-custom-labels:owner'] === undefined, `${what}: a retained model must be released`);
           // Leave the retained model to the next scenario's reset; stop it here so later creates start clean.

@@ -4,14 +4,13 @@
 // back (a start that ends FAILED, another resource failing after the models answered or while they still start),
 // under the simulator's faults, with the stack guard running every 5 minutes throughout. Invariants after every step.
 import * as fc from 'fast-check';
-import { Faults } from '../support/rekognition-simulator';
 import { runStackGuard } from '../support/scheduler';
 import { StackDeployment, Outcome } from '../support/stack-deployment';
 import { ModelDecl, synthModels } from '../support/templates';
+import { HOUR, MIN } from '../support/time';
 import { World } from '../support/world';
-import { faultsArbitrary, Violation } from './scenario';
+import { scenarioBasics, ScenarioBasics, Violation } from './scenario';
 
-const MIN = 60_000;
 /**
  * The versions a stack may declare: two projects of two versions each, one in the stack's region and one in another
  * (so swaps, removals and rollbacks cross regions, and the guard looks in both).
@@ -39,13 +38,7 @@ export type StackOp =
   | { readonly kind: 'deploy'; readonly change: Change; readonly fault: Fault }
   | { readonly kind: 'idle'; readonly minutes: number };
 
-export interface StackScenario {
-  readonly seed: number;
-  readonly retain: boolean;
-  readonly faults: Faults;
-  readonly startMinutes: number;
-  readonly stopMinutes: number;
-  readonly jitterMinutes: number;
+export interface StackScenario extends ScenarioBasics {
   /** The first deploy's models: versions (indexes into the pool), each with its units. */
   readonly initial: readonly { readonly version: number; readonly min: number; readonly max?: number }[];
   readonly ops: readonly StackOp[];
@@ -67,11 +60,7 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
 );
 
 export const stackScenarioArbitrary: fc.Arbitrary<StackScenario> = fc.record({
-  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  retain: fc.boolean(),
-  faults: faultsArbitrary,
-  startMinutes: fc.integer({ min: 2, max: 6 }),
-  stopMinutes: fc.integer({ min: 1, max: 2 }),
+  ...scenarioBasics,
   jitterMinutes: fc.integer({ min: 0, max: 2 }),
   initial: fc.uniqueArray(fc.tuple(version, unitsArb).map(([v, u]) => ({ version: v, ...u })), { minLength: 1, maxLength: 3, selector: (m) => m.version }),
   ops: fc.array(fc.oneof(
@@ -125,9 +114,9 @@ export async function runStackScenario(w: World, s: StackScenario): Promise<{ re
   const guardCalls: { error?: string }[] = [];
   /** The guard every 5 minutes, as far ahead as the next step can reach. */
   const guardAhead = () => {
-    if (guardUntil > w.clock.now + 3 * 3600_000) return;
-    guardCalls.push(...runStackGuard(cfn, w.handlers.onGuard, guardUntil + 5 * MIN, guardUntil + 6 * 3600_000));
-    guardUntil += 6 * 3600_000;
+    if (guardUntil > w.clock.now + 3 * HOUR) return;
+    guardCalls.push(...runStackGuard(cfn, w.handlers.onGuard, guardUntil + 5 * MIN, guardUntil + 6 * HOUR));
+    guardUntil += 6 * HOUR;
   };
   /** IU-hours of each version the stack no longer declares, as the last settled step left it. */
   let undeclaredLedger = new Map<string, number>();

@@ -14,6 +14,7 @@
 // - actions run on state transitions only.
 //
 // Functions CloudWatch advises against in alarms (RUNNING_SUM and the like) are refused rather than guessed at.
+import { DAY, HOUR, MIN } from './time';
 
 export interface Sample {
   /** When the value was measured (epoch ms). */
@@ -52,8 +53,6 @@ interface MetricStatQuery {
 
 /** The alarm's properties as a synthesized template has them (intrinsics resolved). */
 export type AlarmProperties = Record<string, unknown>;
-
-const MIN = 60_000;
 
 function statOf(stat: string, values: number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -181,7 +180,7 @@ export function evaluateAlarm(p: AlarmProperties, data: MetricData, from: number
   if (queries.some((q) => q.periodMs !== periodMs)) throw new Error('alarm evaluator: every metric of an alarm has the same period');
   const samples = new Map(queries.map((q) => [q.id, [...data(q.metric)].sort((a, b) => a.t - b.t)]));
 
-  const everyMs = periodMs * evaluationPeriods > 86_400_000 ? 3_600_000 : MIN;
+  const everyMs = periodMs * evaluationPeriods > DAY ? HOUR : MIN;
   const states: { t: number; state: State }[] = [];
   const transitions: { t: number; to: State }[] = [];
   let state: State = 'INSUFFICIENT_DATA';

@@ -11,6 +11,7 @@ import { LoopbackServer, serveOnLoopback } from './loopback-server';
 import { accessKeyOf, IamRequest } from './rekognition-simulator';
 import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
 import { handlerPolicies, synthModels } from './templates';
+import { HOUR } from './time';
 import { VirtualClock } from './virtual-time';
 
 const RUNTIME_DIR = path.join(path.dirname(require.resolve('aws-cdk-lib')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
@@ -275,7 +276,7 @@ export class CloudFormationEmulator {
     };
     if (event.ResourceType === RESOURCE_TYPE) this.followRequest(requestType, logicalId, String(props.ProjectVersionArn));
     // The construct sets the resource's serviceTimeout to CloudFormation's maximum, an hour.
-    this.sent.push({ requestId, requestType, sentAt: at, timeoutAt: at + 3600_000 });
+    this.sent.push({ requestId, requestType, sentAt: at, timeoutAt: at + HOUR });
     // CloudFormation invokes the framework's onEvent asynchronously: it is a task like any other.
     this.schedule(at, () => framework.onEvent(event));
     return requestId;
@@ -294,7 +295,7 @@ export class CloudFormationEmulator {
   }
 
   /** Runs tasks in virtual-time order until `done()` holds, no task is left, or virtual time passes `until`. */
-  async run(done: () => boolean, until = this.clock.now + 2 * 3600_000): Promise<void> {
+  async run(done: () => boolean, until = this.clock.now + 2 * HOUR): Promise<void> {
     while (!done()) {
       if (this.tasks.length === 0) return;
       this.tasks.sort((a, b) => a.at - b.at || a.seq - b.seq);

@@ -2,6 +2,7 @@
 // the model lifecycle as a status machine on an injectable clock, the service's error shapes, injected faults, and
 // a ledger of inference-unit time per model.
 import { LoopbackServer, serveOnLoopback } from './loopback-server';
+import { HOUR, MIN } from './time';
 
 export type Clock = () => number;
 
@@ -131,7 +132,7 @@ export class RekognitionSimulator {
   /** DetectCustomLabels calls answered with labels. */
   public detections = 0;
 
-  constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * 60_000, stopMs: 2 * 60_000, jitterMs: 0 }, seed = 1) {
+  constructor(public clock: Clock = Date.now, public timings: Timings = { startMs: 8 * MIN, stopMs: 2 * MIN, jitterMs: 0 }, seed = 1) {
     this.random = seededRandom(seed);
   }
 
@@ -226,13 +227,23 @@ export class RekognitionSimulator {
     const v = this.version(versionArn);
     this.advance(v);
     const open = v.billingSince !== undefined ? (this.clock() - v.billingSince) * (v.min ?? 0) : 0;
-    return (v.iuMs + open) / 3_600_000;
+    return (v.iuMs + open) / HOUR;
   }
 
   history(versionArn: string): readonly { at: number; status: string; min?: number; max?: number }[] {
     const v = this.version(versionArn);
     this.advance(v);
     return v.history;
+  }
+
+  /** The version's first move to this status at or after `from`. */
+  firstAfter(versionArn: string, status: string, from: number): { at: number; status: string; min?: number; max?: number } | undefined {
+    return this.history(versionArn).find((h) => h.status === status && h.at >= from);
+  }
+
+  /** The statuses the version moved to from `from` to `to`, both included. */
+  statusesBetween(versionArn: string, from: number, to: number): string[] {
+    return this.history(versionArn).filter((h) => h.at >= from && h.at <= to).map((h) => h.status);
   }
 
   /** When the version's pending transition completes, if it has one. */

@@ -6,10 +6,11 @@
 import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
 import { MINUTES_PER_WEEK } from '../../lib/contract/weekly-windows';
 import { firstInstantReaching, localNaive, parseLocalDateTime } from '../../lib/contract/local-time';
-import { GUARD_ENVIRONMENT } from '../../lib/stack-guard';
+import { GUARD_ENVIRONMENT } from '../../lib/private/handler-functions';
 import { CloudFormationEmulator } from './cloudformation';
 import { CfnTemplate, resolveIntrinsics } from './iam';
 import { pseudoOf } from './templates';
+import { DAY, MIN } from './time';
 
 /** Runs a handler call with its function's environment (as the construct sets it), as Lambda would. */
 async function withEnvironment<T>(env: Readonly<Record<string, string>>, call: () => Promise<T>): Promise<T> {
@@ -44,7 +45,7 @@ export interface SchedulerLog {
 type OnSchedule = (event: ScheduledModelEvent) => Promise<{ converged: boolean; reason: string }>;
 
 const WAITER_POLL_MS = 30_000;
-const WAITER_TIMEOUT_MS = 90 * 60_000;
+const WAITER_TIMEOUT_MS = 90 * MIN;
 
 export class SchedulerEmulator {
   public readonly log: SchedulerLog = { waiterRuns: [], tickFailures: [], skippedBoundaries: [] };
@@ -98,10 +99,10 @@ export class SchedulerEmulator {
     const fired: number[] = [];
     const fromNaive = localNaive(from, timeZone);
     const day = (new Date(fromNaive).getUTCDay() + 6) % 7;
-    const monday = Math.floor(fromNaive / 86_400_000) * 86_400_000 - day * 86_400_000;
-    for (let week = 0; week * MINUTES_PER_WEEK * 60_000 + monday <= localNaive(to, timeZone); week++) {
+    const monday = Math.floor(fromNaive / DAY) * DAY - day * DAY;
+    for (let week = 0; week * MINUTES_PER_WEEK * MIN + monday <= localNaive(to, timeZone); week++) {
       for (const m of minutesOfWeek) {
-        const naive = monday + (week * MINUTES_PER_WEEK + m) * 60_000;
+        const naive = monday + (week * MINUTES_PER_WEEK + m) * MIN;
         const at = firstInstantReaching(naive, timeZone);
         if (at < from || at > to) continue;
         if (localNaive(at, timeZone) !== naive) {
@@ -152,7 +153,7 @@ type OnGuard = (event: { stack: string; regions?: string }) => Promise<{ stoppin
  * The stack guard's schedule: one asynchronous invocation every `everyMs` from `from` to `to`, under the stack's
  * handler role; Lambda retries a failed one twice.
  */
-export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, from: number, to: number, everyMs = 5 * 60_000): GuardCall[] {
+export function runStackGuard(cfn: CloudFormationEmulator, onGuard: OnGuard, from: number, to: number, everyMs = 5 * MIN): GuardCall[] {
   const calls: GuardCall[] = [];
   for (let t = from; t <= to; t += everyMs) {
     cfn.schedule(t, async () => {

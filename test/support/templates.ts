@@ -1,20 +1,35 @@
 // Stacks of models synthesized with the real construct, and what the test world reads from their templates: the
 // handler role's identity policies (what IAM enforces in each phase) and the model resources' properties (what
-// CloudFormation sends). Templates are cached by declaration: synthesis takes a fifth of a second.
-import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+// CloudFormation sends). A stack under test is declared once, as data (StackDecl: its models with their windows,
+// holds and demand, a demand queue, an operator's and a client's role); stackTemplate() synthesizes it for the test
+// world (cached by declaration: synthesis takes a fifth of a second), synthStack() for a test that reads or extends the
+// constructs themselves.
+import { App, Duration, RemovalPolicy, Stack, Tags, TimeZone } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CustomLabelsModel } from '../../lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../../lib';
 import { RESOURCE_TYPE } from '../../lib/contract/resource-properties';
+import { WindowTable } from '../../lib/contract/weekly-windows';
 import { CfnTemplate, PolicyDocument, Pseudo, resolveIntrinsics, rolePolicies } from './iam';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
+/** The stack name the tests deploy (and the CloudFormation emulator's default, world.ts). */
+export const STACK_NAME = 'WidgetsStack';
+
+/** The batch windows a declaration's `windows: true` means: Monday 08:00 to 18:00 UTC with 3 units, no lead time. */
+export const MONDAY_WINDOW: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 3 }] };
+
+/** The demand queue a stack declares with `queue: true`, or for a model with demand: construct id Work. */
+export const DEMAND_QUEUE_NAME = 'widgets-work';
 
 /** One model of a stack, as a user declares it. */
 export interface ModelDecl {
   /** The construct id. */
   readonly id: string;
   readonly projectVersionArn: string;
+  /** Default 2. */
   readonly minInferenceUnits?: number;
   readonly maxInferenceUnits?: number;
   readonly retain?: boolean;
@@ -23,42 +38,133 @@ export interface ModelDecl {
   readonly tags?: Record<string, string>;
   /** The replacementGracePeriod prop, in seconds. */
   readonly graceSeconds?: number;
+  /** Batch windows: `true` for MONDAY_WINDOW, or the batchWindows prop itself. */
+  readonly windows?: boolean | BatchWindows;
+  /** The enableHold prop. */
+  readonly hold?: boolean;
+  /** Demand on the stack's queue (DEMAND_QUEUE_NAME): its units and idle time. */
+  readonly demand?: { readonly minInferenceUnits: number; readonly idleMinutes: number };
+}
+
+/** A stack under test: its models, and what else of the stack the scenario needs. */
+export interface StackDecl {
+  /** Default STACK_NAME. */
+  readonly stackName?: string;
+  /** Default REGION. */
+  readonly region?: string;
+  /** The app's context, e.g. the library's `cdk-rekognition-custom-labels:now`. */
+  readonly context?: Record<string, string>;
+  readonly models: readonly ModelDecl[];
+  /** Tags on the whole stack (Tags.of(stack)). */
+  readonly stackTags?: Record<string, string>;
+  /** The SQS queue demand reads, also when no model declares demand (a deploy that removes it keeps the queue). */
+  readonly queue?: boolean;
+  /** A role `Operator` (the account may assume it), given grantHold on these models (by construct id). */
+  readonly operator?: { readonly holds: readonly string[] };
+  /** A role `Client` (a Lambda function's), given grantDetectCustomLabels and grantReadRunningVersion on these models. */
+  readonly client?: { readonly detects: readonly string[] };
+}
+
+/** A stack of one model, construct id Widgets (logical id Widgets3DFF681B), and whatever else `stack` declares. */
+export function widgetsStack(model: Omit<ModelDecl, 'id'>, stack: Omit<StackDecl, 'models'> = {}): StackDecl {
+  return { ...stack, models: [{ id: 'Widgets', ...model }] };
+}
+
+/** The hold parameter of Widgets in STACK_NAME, by its default name: `/rekognition-custom-labels/<stack>/<logical id>/hold`. */
+export const WIDGETS_HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
+
+/** The constructs of a synthesized stack under test. */
+export interface SynthesizedStack {
+  readonly stack: Stack;
+  /** The models by construct id. */
+  readonly models: Readonly<Record<string, CustomLabelsModel>>;
+  /** The first model. */
+  readonly model: CustomLabelsModel;
+}
+
+/**
+ * The stack as the construct builds it, for a test that reads or extends the constructs. In this order (the order of
+ * the template's resources): the client's role, the queue, the models, the operator's role.
+ */
+export function synthStack(decl: StackDecl): SynthesizedStack {
+  const stack = emptyStack(decl);
+  const client = decl.client ? new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }) : undefined;
+  const queue = decl.queue || decl.models.some((m) => m.demand) ? new sqs.Queue(stack, 'Work', { queueName: DEMAND_QUEUE_NAME }) : undefined;
+  const models: Record<string, CustomLabelsModel> = {};
+  for (const m of decl.models) {
+    models[m.id] = new CustomLabelsModel(stack, m.id, {
+      projectVersionArn: m.projectVersionArn,
+      minInferenceUnits: m.minInferenceUnits ?? 2,
+      maxInferenceUnits: m.maxInferenceUnits,
+      removalPolicy: m.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
+      tags: m.tags,
+      replacementGracePeriod: m.graceSeconds === undefined ? undefined : Duration.seconds(m.graceSeconds),
+      enableHold: m.hold,
+      batchWindows: m.windows === true ? mondayWindow() : m.windows || undefined,
+      demand: m.demand ? { queue: queue!, idleTime: Duration.minutes(m.demand.idleMinutes), minInferenceUnits: m.demand.minInferenceUnits } : undefined,
+    });
+  }
+  if (decl.operator) {
+    const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    for (const id of decl.operator.holds) models[id].grantHold(operator);
+  }
+  for (const id of decl.client?.detects ?? []) {
+    models[id].grantDetectCustomLabels(client!);
+    models[id].grantReadRunningVersion(client!);
+  }
+  for (const [k, v] of Object.entries(decl.stackTags ?? {})) Tags.of(stack).add(k, v);
+  return { stack, models, model: models[decl.models[0]?.id] };
+}
+
+/** The stack of a declaration, with nothing in it yet: its name, account, region and the app's context. */
+export function emptyStack(decl: Omit<StackDecl, 'models'> = {}): Stack {
+  return new Stack(new App({ context: decl.context }), decl.stackName ?? STACK_NAME, { env: { account: ACCOUNT, region: decl.region ?? REGION } });
+}
+
+/** MONDAY_WINDOW as the construct's prop. */
+function mondayWindow(): BatchWindows {
+  return BatchWindows.weekly({
+    timeZone: TimeZone.ETC_UTC,
+    windows: [{ start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 3 }],
+    leadTime: Duration.minutes(0),
+  });
+}
+
+/** A template of a stack, without aws-cdk-lib's CloudFormation schema validation. */
+export function templateOf(stack: Stack): CfnTemplate {
+  // aws-cdk-lib's CloudFormation schema validation (a WebAssembly cfn-lint) takes most of a synth; the construct tests
+  // and `npm run synth` keep it on, the test world's many stacks skip it.
+  const validation = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return Template.fromStack(stack).toJSON() as CfnTemplate;
+  } finally {
+    if (validation === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = validation;
+  }
 }
 
 const cache = new Map<string, CfnTemplate>();
 
-/** The template of a stack declaring these models. */
-export function synthModels(stackName: string, models: readonly ModelDecl[], stackTags: Record<string, string> = {}, region = REGION): CfnTemplate {
-  const key = JSON.stringify([stackName, models, stackTags, region]);
+/**
+ * The template of a stack under test, as StackDeployment deploys it: the same object for the same declaration (one
+ * whose windows are a BatchWindows object is synthesized every time: an object is no cache key).
+ */
+export function stackTemplate(decl: StackDecl): CfnTemplate {
+  if (decl.models.some((m) => typeof m.windows === 'object')) return templateOf(synthStack(decl).stack);
+  const key = JSON.stringify(decl);
   let template = cache.get(key);
   if (!template) {
-    const app = new App();
-    const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region } });
-    for (const m of models) {
-      new CustomLabelsModel(stack, m.id, {
-        projectVersionArn: m.projectVersionArn,
-        minInferenceUnits: m.minInferenceUnits ?? 2,
-        maxInferenceUnits: m.maxInferenceUnits,
-        removalPolicy: m.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
-        tags: m.tags,
-        replacementGracePeriod: m.graceSeconds === undefined ? undefined : Duration.seconds(m.graceSeconds),
-      });
-    }
-    for (const [k, v] of Object.entries(stackTags)) Tags.of(stack).add(k, v);
-    // aws-cdk-lib's CloudFormation schema validation (a WebAssembly cfn-lint) takes most of a synth; the construct tests
-    // and `npm run synth` keep it on, the test world's many stacks skip it.
-    const validation = process.env.CDK_VALIDATION;
-    process.env.CDK_VALIDATION = 'false';
-    try {
-      template = Template.fromStack(stack).toJSON() as CfnTemplate;
-    } finally {
-      if (validation === undefined) delete process.env.CDK_VALIDATION;
-      else process.env.CDK_VALIDATION = validation;
-    }
+    template = templateOf(synthStack(decl).stack);
     cache.set(key, template);
   }
   return template;
+}
+
+/** The template of a stack declaring these models (nothing else): stackTemplate's shorthand. */
+export function synthModels(stackName: string, models: readonly ModelDecl[], stackTags: Record<string, string> = {}, region = REGION): CfnTemplate {
+  return stackTemplate({ stackName, models, stackTags, region });
 }
 
 export function pseudoOf(stackId: string): Pseudo {

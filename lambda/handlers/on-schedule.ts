@@ -14,6 +14,7 @@ import { demandRunId } from '../decisions/demand';
 import { desiredStateFrom } from '../decisions/desired-state';
 import { judgeError } from '../decisions/error-verdict';
 import { Goal } from '../decisions/model-step';
+import { recordWrites } from '../decisions/record-writes';
 import { scheduledAccess, scheduledRunId } from '../decisions/scheduled-access';
 import { stopCause } from '../decisions/stop-cause';
 import { parseModelSpec } from '../model-spec';
@@ -80,9 +81,11 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
     console.log(JSON.stringify({ message: 'scheduled path stands aside', model: modelName, reason: access.reason }));
     return { converged: access.converged, reason: access.reason };
   }
-  if (demand.writeTag !== undefined) {
-    // The memory of "empty since when", on the model's own record, before the step that depends on it.
-    await writeRecord(client, spec.projectVersionArn, { [TAG.demandEmptySince]: demand.writeTag });
+  const memory = recordWrites(observed.record, { [TAG.demandEmptySince]: demand.writeTag });
+  if (memory) {
+    // The memory of "empty since when", on the model's own record, before the step that depends on it: written when
+    // it changes (twice per busy period), never by a pass that finds it as it should be.
+    await writeRecord(client, spec.projectVersionArn, memory);
     console.log(JSON.stringify({ message: 'demand', model: modelName, queue: spec.demand?.queueUrl, verdict: demand.verdict.kind, emptySince: demand.writeTag }));
   }
   if (unreadable.length > 0 && goal.kind === 'running' && observed.model?.status !== 'RUNNING') {

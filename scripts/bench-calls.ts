@@ -97,6 +97,8 @@ export class CallWorld {
   public readonly w: World;
   public t!: CfnTemplate;
   public scheduler!: SchedulerEmulator;
+  /** When each scheduled pass (a periodic one or a waiter's poll) began. */
+  public readonly passes: number[] = [];
   private readonly cfnCalls: { at: number; api: string; guard: boolean }[] = [];
   private readonly tagCalls = new Map<number, readonly string[]>();
   private guardRunning = false;
@@ -138,7 +140,10 @@ export class CallWorld {
     const rate = this.kind === 'demand' ? 'rate(1 minute)' : 'rate(5 minutes)';
     const events = periodicModelEvents(this.t, rate, w.cfn.stackId);
     if (events.length !== 1) throw new Error(`expected one ${rate} schedule, found ${events.length}`);
-    this.scheduler = new SchedulerEmulator(w.cfn, (e) => w.handlers.onSchedule(e), events[0]);
+    this.scheduler = new SchedulerEmulator(w.cfn, (e) => {
+      this.passes.push(w.clock.now);
+      return w.handlers.onSchedule(e);
+    }, events[0]);
     const now = w.clock.now;
     if (this.kind !== 'demand') this.scheduler.boundaries(boundaryMinutes(this.kind === 'windows' ? SATURDAY_WINDOW : MONDAY_WINDOW), 'UTC', now, until);
     this.scheduler.safetyNet(now, until, this.kind === 'demand' ? MIN : 5 * MIN);
@@ -154,7 +159,7 @@ export class CallWorld {
     }, now, until);
   }
 
-  /** Every call the handlers made, each API under its own name (an error answer counts: it was a call). */
+  /** Every call the handlers made, in time order, each API under its own name (an error answer counts: it was a call). */
   calls(): Call[] {
     const w = this.w;
     const inGuard = (i: number) => this.guardSpans.some((s) => i >= s.from && i < s.to);
@@ -165,7 +170,7 @@ export class CallWorld {
       ...w.ssm.calls.filter((c) => c.accessKeyId === handler).map((c) => ({ at: c.at, api: c.action.split(':')[1], guard: false })),
       ...w.events.calls.filter((c) => c.accessKeyId === handler).map((c) => ({ at: c.at, api: 'PutEvents', guard: false })),
       ...this.cfnCalls,
-    ];
+    ].sort((a, b) => a.at - b.at);
   }
 
   /** The calls in [from, to). */

@@ -9,7 +9,7 @@ import { EXPECTED_UNITS_METRIC } from '../../lib/contract/resource-properties';
 import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
 import { ownerStack, ownerValue, TAG } from '../../lib/contract/tags';
 import { logIgnoredHold } from '../aws/hold-parameter';
-import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from '../aws/rekognition';
+import { clientFor, forgetProjectArn, noSuchProject, projectArnOf, toServiceError, writeRecord } from '../aws/rekognition';
 import { demandRunId } from '../decisions/demand';
 import { desiredStateFrom } from '../decisions/desired-state';
 import { judgeError } from '../decisions/error-verdict';
@@ -53,9 +53,18 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
   let projectArn: string | undefined;
   let observed;
   try {
-    projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
-    if (!projectArn) throw new Error(noSuchProject(spec));
-    observed = await observe(client, spec, projectArn);
+    // Looked up once per function instance (DescribeProjects), not at every pass, unless the declaration gives it.
+    let found = await projectArnOf(client, spec);
+    if (!found.arn) throw new Error(noSuchProject(spec));
+    observed = await observe(client, spec, found.arn);
+    if (!observed.model && found.remembered) {
+      // Not found with the project ARN remembered: the project may have gone since. Looked up afresh, and looked again.
+      forgetProjectArn(spec);
+      found = await projectArnOf(client, spec);
+      if (!found.arn) throw new Error(noSuchProject(spec));
+      observed = await observe(client, spec, found.arn);
+    }
+    projectArn = found.arn;
   } catch (e) {
     // Transient: this pass does nothing and the next one tries again.
     const verdict = judgeError(toServiceError(e), { now, deadline: Infinity, modelName });

@@ -7,6 +7,7 @@ import { describeModel, eraseRecord, readRecord, startModel, stopModel, toServic
 import { isTransient, judgeError } from './decisions/error-verdict';
 import { Goal, ModelObservation, Requester, Step, reconcile } from './decisions/model-step';
 import { OwnershipRecord } from './decisions/ownership-record';
+import { recordWrites } from './decisions/record-writes';
 import { afterOwnStart } from './decisions/start-race';
 import { ModelRef } from './model-spec';
 
@@ -84,14 +85,14 @@ export async function reconcilePass(input: PassInput, observed?: { model?: Model
       return withObserved({ kind: 'pending', reason: step.reason });
     default:
       try {
-        return withObserved(await act(client, spec, projectArn, step, goal, self, userTagKeys ?? []));
+        return withObserved(await act(client, spec, projectArn, step, goal, self, userTagKeys ?? [], seen.record ?? {}));
       } catch (e) {
         return withObserved(await onError(e));
       }
   }
 }
 
-/** Takes one step: the Rekognition calls only. */
+/** Takes one step: the Rekognition calls only. `record`: the record the pass observed before its step. */
 async function act(
   client: RekognitionClient,
   spec: ModelRef,
@@ -100,6 +101,7 @@ async function act(
   goal: Goal,
   self: Requester,
   userTagKeys: readonly string[],
+  record: OwnershipRecord,
 ): Promise<PassResult> {
   const versionArn = spec.projectVersionArn;
   switch (step.kind) {
@@ -151,7 +153,10 @@ async function act(
         if (userTagKeys.length > 0) await eraseRecord(client, versionArn, [...userTagKeys]);
         await eraseRecord(client, versionArn, ALL_TAGS);
       } else if (goal.kind === 'running' || goal.kind === 'stopped') {
-        await writeRecord(client, versionArn, { [TAG.settled]: self.requestId });
+        // The request has settled: written once, by the pass that first finds it so (a deploy's last poll, or the
+        // scheduled pass that settles a dead claim); a pass that finds it written already writes nothing.
+        const writes = recordWrites(record, { [TAG.settled]: self.requestId });
+        if (writes) await writeRecord(client, versionArn, writes);
       }
       return { kind: 'done', step };
   }

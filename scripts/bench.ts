@@ -1,4 +1,5 @@
 // `npm run bench`: the library's speed and cost figures, measured in one run and printed (never asserted in tests).
+import { callFigures } from './bench-calls';
 import { demandFigures } from './bench-demand';
 import { deployFigures } from './bench-deploy';
 import { scaleFigures } from './bench-scale';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   await swapFigures(out);
   out();
   await demandFigures(out);
+  out();
+  await callFigures(out);
 }
 
 main().catch((e) => {

@@ -55,6 +55,33 @@ export async function findProjectArn(client: RekognitionClient, projectName: str
   return out.ProjectDescriptions?.find((p) => p.ProjectArn?.split('/')[1] === projectName)?.ProjectArn;
 }
 
+/**
+ * Project ARNs this function instance has found, by the project part of a version ARN (account, region and project
+ * name): a warm function looks a project up once, not at every pass. The remembered ARN may only be stale if the
+ * project was deleted (with its versions), and then the version is not found with it: the caller forgets it and looks
+ * again (projectArnOf(), forgetProjectArn()).
+ */
+const projectArns = new Map<string, string>();
+const projectKey = (versionArn: string) => versionArn.slice(0, versionArn.indexOf('/version/'));
+
+/**
+ * The ARN of the model's project: the declared one, else the one this function instance found before (`remembered`),
+ * else DescribeProjects's answer (undefined: no such project).
+ */
+export async function projectArnOf(client: RekognitionClient, spec: ModelRef & { readonly projectArn?: string }): Promise<{ arn?: string; remembered: boolean }> {
+  if (spec.projectArn) return { arn: spec.projectArn, remembered: false };
+  const known = projectArns.get(projectKey(spec.projectVersionArn));
+  if (known) return { arn: known, remembered: true };
+  const arn = await findProjectArn(client, spec.projectName);
+  if (arn) projectArns.set(projectKey(spec.projectVersionArn), arn);
+  return { arn, remembered: false };
+}
+
+/** Forgets a remembered project ARN (the version was not found with it). */
+export function forgetProjectArn(spec: ModelRef): void {
+  projectArns.delete(projectKey(spec.projectVersionArn));
+}
+
 /** The ARNs of every project of the account in the client's region. */
 export async function listProjectArns(client: RekognitionClient): Promise<string[]> {
   const arns: string[] = [];

@@ -29,8 +29,19 @@ export interface OwnershipRecord {
   readonly demandEmptySince?: string;
 }
 
+/** Each field of the record, under its tag key. */
+const FIELDS: { readonly [F in keyof Required<OwnershipRecord>]: string } = {
+  owner: TAG.owner, request: TAG.request, requestAt: TAG.requestAt, settled: TAG.settled, startedBy: TAG.startedBy, replaced: TAG.replaced, graceSeconds: TAG.graceSeconds,
+  actedAt: TAG.actedAt, eventHold: TAG.eventHold, eventFailed: TAG.eventFailed, eventDiverged: TAG.eventDiverged, demandEmptySince: TAG.demandEmptySince,
+};
+
 export function recordFromTags(tags: Record<string, string> | undefined): OwnershipRecord {
   const t = tags ?? {};
-  return { owner: t[TAG.owner], request: t[TAG.request], requestAt: t[TAG.requestAt], settled: t[TAG.settled], startedBy: t[TAG.startedBy], replaced: t[TAG.replaced], graceSeconds: t[TAG.graceSeconds],
-    actedAt: t[TAG.actedAt], eventHold: t[TAG.eventHold], eventFailed: t[TAG.eventFailed], eventDiverged: t[TAG.eventDiverged], demandEmptySince: t[TAG.demandEmptySince] };
+  return Object.fromEntries(Object.entries(FIELDS).map(([field, key]) => [field, t[key]])) as OwnershipRecord;
+}
+
+/** The record's tags, as recordFromTags() read them (the fields it has). */
+export function tagsOfRecord(record: OwnershipRecord): Record<string, string> {
+  return Object.fromEntries(Object.entries(FIELDS).filter(([field]) => record[field as keyof OwnershipRecord] !== undefined)
+    .map(([field, key]) => [key, record[field as keyof OwnershipRecord] as string]));
 }

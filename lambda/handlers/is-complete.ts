@@ -11,7 +11,7 @@ import { deleteFailure } from '../decisions/messages';
 import { failedStartEvent } from '../decisions/transition-events';
 import type { OnEventResponse } from './on-event';
 import { parseModelSpec } from '../model-spec';
-import { reconcilePass } from '../reconcile-pass';
+import { observe, reconcilePass } from '../reconcile-pass';
 import { readDesiredStateInputs } from '../desired-state-inputs';
 
 export type IsCompleteEvent = CloudFormationCustomResourceEvent & OnEventResponse;
@@ -27,10 +27,16 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
   // A create or update converges to what the declaration, the windows and the hold want now (windows move with the
   // clock, a hold changes without a deploy); a delete keeps the goal onEvent chose, whatever a hold says.
   let goal = request.goal;
+  const client = clientFor(spec.projectVersionArn);
+  let observed: Awaited<ReturnType<typeof observe>> | undefined;
   if (goal.kind === 'running' || goal.kind === 'stopped') {
+    // With demand the memory tag (only read here; the scheduled path writes it) is on the record the pass observes
+    // anyway: observed once, here, for both. Should the observation fail, the input reader and the pass read again and
+    // each says what its error means, as without it.
+    if (spec.demand) observed = await observe(client, spec, request.projectArn).catch(() => undefined);
     // Poll again after a transient error, or an access denial while IAM propagates the policy just updated; fail
-    // otherwise. With demand the memory tag is only read here; the scheduled path writes it.
-    const read = await readDesiredStateInputs(spec, undefined, (error) =>
+    // otherwise.
+    const read = await readDesiredStateInputs(spec, observed?.record, (error) =>
       Date.now() < request.deadline && onEventMayRunAgain(error, Date.now() - (request.startedAt ?? 0)) ? 'retry' : 'fail');
     if (read.kind === 'retry') return { IsComplete: false };
     if (read.kind === 'fail') throw new Error(read.reason);
@@ -38,7 +44,6 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     if (spec.holdParameterName) logIgnoredHold(state.hold, spec.projectVersionArn, spec.holdParameterName);
     goal = state.goal;
   }
-  const client = clientFor(spec.projectVersionArn);
   const result = await reconcilePass({
     client,
     spec,
@@ -48,7 +53,7 @@ export async function isComplete(event: IsCompleteEvent): Promise<IsCompleteResp
     deadline: request.deadline,
     requestStartedAt: request.startedAt,
     userTagKeys: Object.keys(spec.tags),
-  });
+  }, observed);
   // The deploy's events: a start or stop it issued, a start of this request that ended FAILED. Never thrown.
   const subject = { modelArn: spec.projectVersionArn, stackName: event.StackId.split('/')[1] ?? event.StackId, logicalId: event.LogicalResourceId };
   if (result.kind === 'pending' && result.acted) await reportAction(subject, result.acted, 'deploy', event.RequestId, result.observed, goal);

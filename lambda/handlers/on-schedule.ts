@@ -9,11 +9,12 @@ import { EXPECTED_UNITS_METRIC } from '../../lib/contract/resource-properties';
 import type { ScheduledPassEvent } from '../../lib/contract/scheduled-inputs';
 import { ownerStack, ownerValue, TAG } from '../../lib/contract/tags';
 import { logIgnoredHold } from '../aws/hold-parameter';
-import { clientFor, findProjectArn, noSuchProject, toServiceError, writeRecord } from '../aws/rekognition';
+import { clientFor, forgetProjectArn, noSuchProject, projectArnOf, toServiceError, writeRecord } from '../aws/rekognition';
 import { demandRunId } from '../decisions/demand';
 import { desiredStateFrom } from '../decisions/desired-state';
 import { judgeError } from '../decisions/error-verdict';
 import { Goal } from '../decisions/model-step';
+import { recordWrites } from '../decisions/record-writes';
 import { scheduledAccess, scheduledRunId } from '../decisions/scheduled-access';
 import { stopCause } from '../decisions/stop-cause';
 import { parseModelSpec } from '../model-spec';
@@ -52,9 +53,18 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
   let projectArn: string | undefined;
   let observed;
   try {
-    projectArn = spec.projectArn ?? (await findProjectArn(client, spec.projectName));
-    if (!projectArn) throw new Error(noSuchProject(spec));
-    observed = await observe(client, spec, projectArn);
+    // Looked up once per function instance (DescribeProjects), not at every pass, unless the declaration gives it.
+    let found = await projectArnOf(client, spec);
+    if (!found.arn) throw new Error(noSuchProject(spec));
+    observed = await observe(client, spec, found.arn);
+    if (!observed.model && found.remembered) {
+      // Not found with the project ARN remembered: the project may have gone since. Looked up afresh, and looked again.
+      forgetProjectArn(spec);
+      found = await projectArnOf(client, spec);
+      if (!found.arn) throw new Error(noSuchProject(spec));
+      observed = await observe(client, spec, found.arn);
+    }
+    projectArn = found.arn;
   } catch (e) {
     // Transient: this pass does nothing and the next one tries again.
     const verdict = judgeError(toServiceError(e), { now, deadline: Infinity, modelName });
@@ -80,9 +90,11 @@ export async function onSchedule(event: ScheduledPassEvent): Promise<ScheduleRes
     console.log(JSON.stringify({ message: 'scheduled path stands aside', model: modelName, reason: access.reason }));
     return { converged: access.converged, reason: access.reason };
   }
-  if (demand.writeTag !== undefined) {
-    // The memory of "empty since when", on the model's own record, before the step that depends on it.
-    await writeRecord(client, spec.projectVersionArn, { [TAG.demandEmptySince]: demand.writeTag });
+  const memory = recordWrites(observed.record, { [TAG.demandEmptySince]: demand.writeTag });
+  if (memory) {
+    // The memory of "empty since when", on the model's own record, before the step that depends on it: written when
+    // it changes (twice per busy period), never by a pass that finds it as it should be.
+    await writeRecord(client, spec.projectVersionArn, memory);
     console.log(JSON.stringify({ message: 'demand', model: modelName, queue: spec.demand?.queueUrl, verdict: demand.verdict.kind, emptySince: demand.writeTag }));
   }
   if (unreadable.length > 0 && goal.kind === 'running' && observed.model?.status !== 'RUNNING') {

@@ -2,20 +2,18 @@
 // SDK clients of the command line against the local CloudFormation, Rekognition and SSM endpoints, under an operator
 // identity whose policy is the one the README gives, and the scheduled path's passes on the virtual clock.
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
-import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import { BatchWindows, WeekDay, WeeklyTime } from '../lib';
 import { main } from '../cli/main';
 import type { ModelStatus } from '../cli/model-status';
 import { CloudFormationEmulator } from './support/cloudformation';
 import { CfnTemplate, PolicyDocument } from './support/iam';
 import { periodicModelEvents, SchedulerEmulator } from './support/scheduler';
 import { StackDeployment } from './support/stack-deployment';
-import { ACCOUNT, REGION } from './support/templates';
+import { ACCOUNT, REGION, stackTemplate } from './support/templates';
+import { MIN } from './support/time';
 import { World } from './support/world';
 
-const MIN = 60_000;
 const OPERATOR_KEY = 'AKIACLIOPERATOREXAMP';
 const CONSOLE_KEY = 'AKIACONSOLEEXAMPLE01';
 
@@ -30,45 +28,27 @@ const OPERATOR_POLICY: PolicyDocument = {
   ],
 };
 
-interface ModelDecl {
-  readonly id: string;
-  readonly arn: string;
-  readonly hold?: boolean;
-  /** Tuesday 08:00 to 18:00 UTC, 3 units; with exceptions when asked. */
-  readonly windows?: 'weekly' | 'with-exceptions';
+/** The CDK CLI's context: each resource's construct path in its template (aws:cdk:path), as `cdk deploy` writes it. */
+const PATH_METADATA = { 'aws:cdk:enable-path-metadata': 'true' };
+
+/** Tuesday 08:00 to 18:00 UTC with 3 units; with a one-off window and an excluded date when asked. */
+function tuesdayWindow(exceptions = false): BatchWindows {
+  return BatchWindows.weekly({
+    timeZone: TimeZone.ETC_UTC,
+    leadTime: Duration.minutes(0),
+    windows: [{ start: WeeklyTime.of(WeekDay.TUESDAY, 8), end: WeeklyTime.of(WeekDay.TUESDAY, 18), minInferenceUnits: 3 }],
+    ...(exceptions ? { excludedDates: ['2026-01-13'], oneOffWindows: [{ start: '2026-01-10T09:00', end: '2026-01-10T13:00', minInferenceUnits: 2 }] } : {}),
+  });
 }
 
-/** A stack's template as the CDK CLI synthesizes it: with each resource's construct path (aws:cdk:path). */
-function template(stackName: string, models: readonly ModelDecl[], grantOperator = false): CfnTemplate {
-  const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
-  const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
-  const operator = grantOperator ? new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }) : undefined;
-  for (const m of models) {
-    const model = new CustomLabelsModel(stack, m.id, {
-      projectVersionArn: m.arn,
-      minInferenceUnits: 2,
-      maxInferenceUnits: 4,
-      enableHold: m.hold,
-      batchWindows: m.windows ? BatchWindows.weekly({
-        timeZone: TimeZone.ETC_UTC,
-        leadTime: Duration.minutes(0),
-        windows: [{ start: WeeklyTime.of(WeekDay.TUESDAY, 8), end: WeeklyTime.of(WeekDay.TUESDAY, 18), minInferenceUnits: 3 }],
-        ...(m.windows === 'with-exceptions' ? { excludedDates: ['2026-01-13'], oneOffWindows: [{ start: '2026-01-10T09:00', end: '2026-01-10T13:00', minInferenceUnits: 2 }] } : {}),
-      }) : undefined,
-    });
-    if (operator) {
-      model.grantReadStatus(operator);
-      if (m.hold) model.grantHold(operator);
-    }
-  }
-  const validation = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return Template.fromStack(stack).toJSON() as CfnTemplate;
-  } finally {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
-  }
+/** WidgetsStack: Widgets (always on, holds) and Batch (windows with exceptions, holds); the operator role when asked. */
+function widgetsTemplate(arns: Record<string, string>, operator = false): CfnTemplate {
+  const units = { minInferenceUnits: 2, maxInferenceUnits: 4, hold: true };
+  return stackTemplate({
+    context: PATH_METADATA,
+    models: [{ id: 'Widgets', projectVersionArn: arns.widgets, ...units }, { id: 'Batch', projectVersionArn: arns.batch, windows: tuesdayWindow(true), ...units }],
+    ...(operator ? { operator: { holds: ['Widgets', 'Batch'], reads: ['Widgets', 'Batch'] } } : {}),
+  });
 }
 
 describe('the operator\'s command line', () => {
@@ -98,8 +78,8 @@ describe('the operator\'s command line', () => {
     w.identity(CONSOLE_KEY, `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/console`, [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'rekognition:*', Resource: '*' }] }]);
     arns = { widgets: w.model('widgets.v1'), batch: w.model('batch.v1', 'TRAINING_COMPLETED', 'batch'), gadgets: w.model('gadgets.v1', 'TRAINING_COMPLETED', 'gadgets') };
     templates = {
-      WidgetsStack: template('WidgetsStack', [{ id: 'Widgets', arn: arns.widgets, hold: true }, { id: 'Batch', arn: arns.batch, hold: true, windows: 'with-exceptions' }]),
-      GadgetsStack: template('GadgetsStack', [{ id: 'Gadgets', arn: arns.gadgets }]),
+      WidgetsStack: widgetsTemplate(arns),
+      GadgetsStack: stackTemplate({ stackName: 'GadgetsStack', context: PATH_METADATA, models: [{ id: 'Gadgets', projectVersionArn: arns.gadgets, minInferenceUnits: 2, maxInferenceUnits: 4 }] }),
     };
     // Monday 2026-01-05 10:00 UTC: the weekly models' window (Tuesday) is closed; the others run.
     widgetsStack = w.cfn;
@@ -222,7 +202,7 @@ describe('the operator\'s command line', () => {
 
   test('the command line runs with what grantReadStatus and grantHold grant, on the stack it names', async () => {
     const key = 'AKIAGRANTEDOPERATOR1';
-    const granted = template('WidgetsStack', [{ id: 'Widgets', arn: arns.widgets, hold: true }, { id: 'Batch', arn: arns.batch, hold: true, windows: 'with-exceptions' }], true);
+    const granted = widgetsTemplate(arns, true);
     expect((await widgetsDeployment.deploy(granted)).status).toBe('UPDATE_COMPLETE');
     widgetsDeployment.followRole(w.identity(key, `arn:aws:sts::${ACCOUNT}:assumed-role/WidgetsStack-Operator/cli`, []), 'Operator');
     const asGranted = async (...args: string[]) => {

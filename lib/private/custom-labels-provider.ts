@@ -2,10 +2,11 @@
 // and isComplete functions behind aws-cdk-lib's Provider framework, and the shared pieces the stack guard and the
 // scheduled path run on.
 import * as path from 'path';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, IResolveContext, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -21,6 +22,9 @@ import { addStackGuard } from './stack-guard';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'lambda', 'dist');
+
+/** The schedule group of every schedule the library creates: EventBridge Scheduler's default. */
+const DEFAULT_SCHEDULE_GROUP = 'default';
 
 /** How often the Provider's waiter calls isComplete. Short, so a model is reported RUNNING within seconds. */
 const QUERY_INTERVAL = Duration.seconds(5);
@@ -77,7 +81,9 @@ export class CustomLabelsProvider extends Construct {
       waiterStateMachineLogOptions: { destination: this.logGroups.create(this, 'WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.serviceToken = provider.serviceToken;
-    traceFrameworkWaiter(provider);
+    const waiter = frameworkWaiter(provider);
+    traceFrameworkWaiter(waiter);
+    scopeFrameworkWaiter(waiter);
     acknowledgeHandlerRole(this.role);
     acknowledgeProviderFramework(provider, [onEvent, isComplete]);
 
@@ -88,12 +94,20 @@ export class CustomLabelsProvider extends Construct {
     });
     acknowledgeDeadLetterQueue(deadLetterQueue);
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      // What aws-cdk-lib's aws-scheduler-targets writes for the roles it creates: the account, and the schedule group
+      // (every schedule of the library is in the default group; refuseOtherScheduleGroups() keeps it so).
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': Stack.of(this).account,
+            'aws:SourceArn': Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: DEFAULT_SCHEDULE_GROUP }),
+          },
+        },
       }),
       description: 'Lets EventBridge Scheduler invoke the Custom Labels stack guard and scheduled path of this stack, and nothing else',
     });
     this.handlerResources = { ...handlerCode, deadLetterQueue, schedulerRole };
+    refuseOtherScheduleGroups(schedulerRole);
     addStackGuard(this, this.handlerResources, this.serviceToken, () => this.registeredVersions);
   }
 
@@ -151,23 +165,99 @@ export class CustomLabelsProvider extends Construct {
   }
 }
 
+/** The Provider framework's waiter state machine and its role, which ProviderProps has no options for. */
+interface FrameworkWaiter {
+  readonly scope: Construct;
+  readonly machine: sfn.CfnStateMachine;
+  readonly role: iam.Role;
+}
+
+function frameworkWaiter(provider: cr.Provider): FrameworkWaiter {
+  const scope = provider.node.findChild('waiter-state-machine');
+  const machine = scope.node.defaultChild;
+  const role = scope.node.tryFindChild('Role');
+  if (!(machine instanceof sfn.CfnStateMachine) || !(role instanceof iam.Role)) {
+    throw validationError('UnexpectedProviderFramework', scope,
+      "aws-cdk-lib's Provider framework waiter is no longer a CfnStateMachine with a Role: the library cannot trace it nor scope its role");
+  }
+  return { scope, machine, role };
+}
+
 /**
  * Turns on X-Ray tracing of the Provider framework's waiter state machine (AWS Control Tower's CT.STEPFUNCTIONS.PR.2,
  * cdk-nag's AwsSolutions-SF2), which ProviderProps has no option for: sets TracingConfiguration on the framework's
  * CfnStateMachine and grants its role what the Step Functions developer guide lists for tracing, the statement
  * aws-stepfunctions' StateMachine writes with `tracingEnabled`.
  */
-function traceFrameworkWaiter(provider: cr.Provider): void {
-  const waiter = provider.node.findChild('waiter-state-machine');
-  const machine = waiter.node.defaultChild;
-  const role = waiter.node.tryFindChild('Role');
-  if (!(machine instanceof sfn.CfnStateMachine) || !(role instanceof iam.Role)) {
-    throw validationError('UnexpectedProviderFramework', waiter,
-      "aws-cdk-lib's Provider framework waiter is no longer a CfnStateMachine with a Role: the library cannot turn on its X-Ray tracing");
-  }
+function traceFrameworkWaiter({ machine, role }: FrameworkWaiter): void {
   machine.tracingConfiguration = { enabled: true };
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
     resources: ['*'],
   }));
+}
+
+/**
+ * The log writes aws-cdk-lib's Provider framework grants its waiter's role on `*` with waiter logging on, which the
+ * role never makes: Step Functions delivers a state machine's logs through CloudWatch Logs' vended log delivery, for
+ * which the Step Functions developer guide ("Logging using CloudWatch Logs", IAM policies) lists only the log delivery
+ * actions, and which aws-stepfunctions' own StateMachine does not grant either.
+ */
+const UNUSED_WAITER_LOG_WRITES = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/**
+ * Scopes the role of the Provider framework's waiter to what aws-stepfunctions' StateMachine gives the role it
+ * creates: no log writes (UNUSED_WAITER_LOG_WRITES are taken out of the role's synthesized policy, whatever statement
+ * aws-cdk-lib renders them in), and a trust policy that lets Step Functions assume the role only for a state machine
+ * of the stack's account and region (aws:SourceAccount, and aws:SourceArn like `stateMachine:*`: the waiter's own ARN
+ * would make the role depend on the state machine that depends on it).
+ */
+function scopeFrameworkWaiter({ scope, role }: FrameworkWaiter): void {
+  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+  const trust = role.node.defaultChild;
+  if (!(policy instanceof iam.CfnPolicy) || !(trust instanceof iam.CfnRole)) {
+    throw validationError('UnexpectedProviderFramework', scope,
+      "aws-cdk-lib's Provider framework waiter role no longer has a DefaultPolicy: the library cannot take the log writes out of it");
+  }
+  const rendered = policy.policyDocument;
+  policy.policyDocument = Lazy.uncachedAny({ produce: (context: IResolveContext) => withoutActions(context.resolve(rendered), UNUSED_WAITER_LOG_WRITES) });
+  const stack = Stack.of(role);
+  trust.assumeRolePolicyDocument = new iam.PolicyDocument({
+    statements: [new iam.PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: {
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      })],
+    })],
+  });
+}
+
+/** A resolved policy document without these actions; a statement left with none is dropped. */
+function withoutActions(document: { Statement?: { Action?: string | string[] }[] }, actions: string[]): unknown {
+  const statements = (document.Statement ?? []).flatMap((statement) => {
+    if (statement.Action === undefined) return [statement];
+    const kept = [statement.Action].flat().filter((a) => !actions.includes(a));
+    if (kept.length === 0) return [];
+    return [{ ...statement, Action: kept.length === 1 ? kept[0] : kept }];
+  });
+  return { ...document, Statement: statements };
+}
+
+/**
+ * Fails the synth when a schedule that runs as the scheduler role is in another group than the default one: the
+ * role's trust policy names the default group's ARN as aws:SourceArn, and Scheduler could not assume it for that schedule.
+ */
+function refuseOtherScheduleGroups(schedulerRole: iam.Role): void {
+  const stack = Stack.of(schedulerRole);
+  const runsAsRole = (s: scheduler.CfnSchedule) =>
+    JSON.stringify(stack.resolve(s.target).roleArn) === JSON.stringify(stack.resolve(schedulerRole.roleArn));
+  schedulerRole.node.addValidation({
+    validate: () => stack.node.findAll()
+      .filter((c): c is scheduler.CfnSchedule => c instanceof scheduler.CfnSchedule)
+      .filter((s) => s.groupName !== undefined && s.groupName !== DEFAULT_SCHEDULE_GROUP && runsAsRole(s))
+      .map((s) => `${s.node.path} is in schedule group ${s.groupName}, but the library's scheduler role trusts only schedules of the default group`),
+  });
 }

@@ -59,11 +59,10 @@ export function acknowledgeProviderFramework(provider: cr.Provider, handlers: la
       "The Provider framework's own roles (aws-cdk-lib custom-resources) invoke the versions of its functions and of our onEvent and isComplete (<function arn>:*); aws-cdk-lib writes these statements");
   }
   acknowledgeFinding(provider, ANY_RESOURCE,
-    "The Provider framework's waiter state machine role (aws-cdk-lib custom-resources): with waiter logging on, aws-cdk-lib writes one statement on *, " +
-    'whatever log group it is given: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, ' +
-    'DescribeResourcePolicies and DescribeLogGroups, which have no resource types, and logs:CreateLogStream and PutLogEvents, which act on log-stream ARNs ' +
-    "and which aws-stepfunctions' own StateMachine logging does not grant. The framework creates this role itself (ProviderProps has no option for it " +
-    "or for these statements), so the library could scope them only by overriding the framework's synthesized policy. " +
+    "The Provider framework's waiter state machine role (aws-cdk-lib custom-resources): with waiter logging on, aws-cdk-lib writes one statement on * " +
+    'for the log delivery of Step Functions, logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
+    'PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups, which have no resource types (the library takes out the log writes aws-cdk-lib ' +
+    'adds to it, which Step Functions does not make: see lib/private/custom-labels-provider.ts). ' +
     'The library turns on X-Ray tracing of the waiter and adds the statement on * that aws-stepfunctions writes for a traced state machine: ' +
     'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets, which have no resource types');
 }

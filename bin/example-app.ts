@@ -7,7 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
+import { BatchWindows, CustomLabelsModel, LocalDate, LocalDateTime, WeekDay, WeeklyTime } from '../lib';
 
 const app = new App();
 const stack = new Stack(app, 'CustomLabelsExample', {
@@ -47,8 +47,8 @@ const batch = new CustomLabelsModel(stack, 'WeeklyBatch', {
     ],
     leadTime: Duration.minutes(30),
     // Not on Easter Monday 2027; once on the Saturday after, with 3 units.
-    excludedDates: ['2027-03-29'],
-    oneOffWindows: [{ start: '2027-04-03T09:00', end: '2027-04-03T13:00', minInferenceUnits: 3 }],
+    excludedDates: [LocalDate.of(2027, 3, 29)],
+    oneOffWindows: [{ start: LocalDateTime.of(2027, 4, 3, 9, 0), end: LocalDateTime.of(2027, 4, 3, 13, 0), minInferenceUnits: 3 }],
   }),
   costGuard: { alarmTopic: alarms, weeklyInferenceUnitHourBudget: 100 },
 });

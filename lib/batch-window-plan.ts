@@ -16,10 +16,10 @@ export enum BatchWindowPlanEventKind {
 /** Which days a plan covers. */
 export interface BatchWindowPlanOptions {
   /**
-   * Where the plan begins: an ISO 8601 instant with a zone, e.g. `2027-03-22T00:00:00Z`.
+   * Where the plan begins.
    * @default - now: the context key `cdk-rekognition-custom-labels:now` when set, else the clock
    */
-  readonly from?: string;
+  readonly from?: Date;
   /**
    * How many days the plan covers; an integer from 1 to 366.
    * @default 14

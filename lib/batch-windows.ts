@@ -2,9 +2,10 @@
 // which the model runs; resolved into the contract's window table (lib/contract/weekly-windows.ts) for the handlers.
 import { Duration, TimeZone, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { unscopedValidationError, validationError } from './private/errors';
+import { parseLocalDateTime } from './contract/local-time';
 import { OneOffSpec, WindowTable } from './contract/weekly-windows';
-import { parseLocalDate, parseLocalDateTime } from './contract/local-time';
+import { LocalDate, LocalDateTime } from './local-date';
+import { unscopedValidationError, validationError } from './private/errors';
 
 /** A day of the week. */
 export enum WeekDay {
@@ -28,8 +29,9 @@ export class WeeklyTime {
    * @param minute 0 to 59
    */
   public static of(day: WeekDay, hour: number, minute: number = 0): WeeklyTime {
-    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw unscopedValidationError('InvalidWeeklyTime', `WeeklyTime: hour must be an integer from 0 to 23, got ${hour}`);
-    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw unscopedValidationError('InvalidWeeklyTime', `WeeklyTime: minute must be an integer from 0 to 59, got ${minute}`);
+    const call = `WeeklyTime.of(${day}, ${hour}, ${minute})`;
+    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw unscopedValidationError('InvalidWeeklyTime', `${call}: hour must be an integer from 0 to 23, got ${hour}`);
+    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw unscopedValidationError('InvalidWeeklyTime', `${call}: minute must be an integer from 0 to 59, got ${minute}`);
     return new WeeklyTime(day, hour, minute);
   }
 
@@ -80,10 +82,10 @@ export interface BatchWindow {
  * (unless another window ends where it starts).
  */
 export interface OneOffWindow {
-  /** When the window opens: a local date-time `YYYY-MM-DDTHH:MM` in the windows' time zone, e.g. `2027-04-03T09:00`. */
-  readonly start: string;
-  /** When it closes and the model stops: a local date-time `YYYY-MM-DDTHH:MM` after `start`. */
-  readonly end: string;
+  /** When the window opens, in the windows' time zone: `LocalDateTime.of(2027, 4, 3, 9, 0)`. */
+  readonly start: LocalDateTime;
+  /** When it closes and the model stops, after `start`. */
+  readonly end: LocalDateTime;
   /**
    * Units during this window; an integer >= 1.
    * @default - the model's minInferenceUnits
@@ -110,13 +112,13 @@ export interface WeeklyBatchWindowsProps {
    */
   readonly leadTime?: Duration;
   /**
-   * Local dates `YYYY-MM-DD`, in the windows' time zone, on which no weekly window opens: a weekly occurrence whose
+   * Local dates, in the windows' time zone, on which no weekly window opens: a weekly occurrence whose
    * opening (lead time included) falls on one of them is skipped whole (a window from Sunday 22:00 to Monday 06:00 is
    * skipped by excluding the Sunday). One-off windows are not affected.
    *
    * @default - no excluded dates
    */
-  readonly excludedDates?: string[];
+  readonly excludedDates?: LocalDate[];
   /**
    * Windows that occur once, besides the weekly ones. A one-off window may overlap a weekly occurrence or another
    * one-off window only if they have the same units (they then run as one stretch).
@@ -141,8 +143,8 @@ export interface WeeklyBatchWindowsProps {
  *     { start: WeeklyTime.of(WeekDay.THURSDAY, 22), end: WeeklyTime.of(WeekDay.FRIDAY, 6), minInferenceUnits: 2, maxInferenceUnits: 4 },
  *   ],
  *   leadTime: Duration.minutes(30),
- *   excludedDates: ['2027-03-29'],
- *   oneOffWindows: [{ start: '2027-04-03T09:00', end: '2027-04-03T13:00', minInferenceUnits: 3 }],
+ *   excludedDates: [LocalDate.of(2027, 3, 29)],
+ *   oneOffWindows: [{ start: LocalDateTime.of(2027, 4, 3, 9, 0), end: LocalDateTime.of(2027, 4, 3, 13, 0), minInferenceUnits: 3 }],
  * });
  */
 export class BatchWindows {
@@ -158,7 +160,7 @@ export class BatchWindows {
   /** The windows. */
   public readonly windows: BatchWindow[];
   /** The excluded local dates. */
-  public readonly excludedDates: string[];
+  public readonly excludedDates: LocalDate[];
   /** The one-off windows. */
   public readonly oneOffWindows: OneOffWindow[];
 
@@ -190,19 +192,10 @@ export class BatchWindows {
       }
       return { startMinute: w.start.minuteOfWeek, endMinute: w.end.minuteOfWeek, minInferenceUnits: min, maxInferenceUnits: max };
     });
-    this.excludedDates.forEach((d, i) => {
-      if (typeof d !== 'string' || parseLocalDate(d) === undefined) {
-        throw validationError('InvalidExcludedDate', scope, `batchWindows excludedDates[${i}] ("${d}"): must be a local date YYYY-MM-DD of the calendar, e.g. 2027-03-29`);
-      }
-    });
+    // Dates and date-times were validated where they were made (LocalDate, LocalDateTime).
     const oneOffWindows = this.oneOffWindows.map((o, i): OneOffSpec => {
       const name = `batchWindows oneOffWindows[${i}] (${o.start} to ${o.end})`;
-      for (const key of ['start', 'end'] as const) {
-        if (typeof o[key] !== 'string' || parseLocalDateTime(o[key]) === undefined) {
-          throw validationError('InvalidOneOffWindow', scope, `${name}: ${key} must be a local date-time YYYY-MM-DDTHH:MM of the calendar, e.g. 2027-04-03T09:00, got "${o[key]}"`);
-        }
-      }
-      if (parseLocalDateTime(o.end)! <= parseLocalDateTime(o.start)!) throw validationError('InvalidOneOffWindow', scope, `${name}: end must be after start`);
+      if (parseLocalDateTime(o.end.toString())! <= parseLocalDateTime(o.start.toString())!) throw validationError('InvalidOneOffWindow', scope, `${name}: end must be after start`);
       const min = o.minInferenceUnits ?? defaults.min;
       // As for a weekly window: one that sets its own min sets its own scaling.
       const max = o.maxInferenceUnits ?? (o.minInferenceUnits === undefined ? defaults.max : undefined);
@@ -210,14 +203,14 @@ export class BatchWindows {
       if (max !== undefined && (!Number.isInteger(max) || max < min)) {
         throw validationError('InvalidBatchWindowUnits', scope, `${name}: maxInferenceUnits must be an integer >= minInferenceUnits (${min}), got ${max}`);
       }
-      return { start: o.start, end: o.end, minInferenceUnits: min, maxInferenceUnits: max };
+      return { start: o.start.toString(), end: o.end.toString(), minInferenceUnits: min, maxInferenceUnits: max };
     });
     // The exceptions travel only when there are some: a table without them is the JSON it always was.
     return {
       timeZone: this.timeZone.timezoneName,
       leadMinutes: lead,
       windows,
-      ...(this.excludedDates.length > 0 ? { excludedDates: [...this.excludedDates] } : {}),
+      ...(this.excludedDates.length > 0 ? { excludedDates: this.excludedDates.map((d) => d.toString()) } : {}),
       ...(oneOffWindows.length > 0 ? { oneOffWindows } : {}),
     };
   }

@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BatchWindows } from './batch-windows';
 import { CostGuardOptions } from './cost-guard';
 import { DemandOptions } from './demand';
-import { HandlerLogsOptions } from './handler-logs';
+import { HoldOptions } from './hold';
 
 /**
  * Properties of a CustomLabelsModel.
@@ -99,15 +99,6 @@ export interface CustomLabelsModelProps {
   readonly costGuard?: CostGuardOptions;
 
   /**
-   * The log groups of the library's functions and state machines in the stack (the handlers, the stack guard, the
-   * scheduled path, the Provider framework's functions and waiter): retention, removal policy, encryption key. Every
-   * model of a stack shares them: models that set this must set the same.
-   *
-   * @default - kept one year, retained when the stack is deleted, CloudWatch Logs' own encryption
-   */
-  readonly handlerLogs?: HandlerLogsOptions;
-
-  /**
    * Tags for the project version, besides those `Tags.of()` applies: the model is what bills, so these are what cost
    * allocation reads. Written by the handlers with TagResource, kept in sync on update, removed when the stack
    * releases the model. Keys and values as Rekognition takes them; keys may not begin with `aws:` or
@@ -132,27 +123,16 @@ export interface CustomLabelsModelProps {
    * The name of the SSM parameter that holds the ARN of the version this model runs now, written only once that
    * version is RUNNING (see `runningVersionParameter`). A hierarchical name: it begins with "/".
    *
-   * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/running-version`
+   * @default - `/rekognition-custom-labels/<stack name>/<construct path in the stack>/running-version`
    */
   readonly runningVersionParameterName?: string;
 
   /**
-   * Holds without a redeploy: the stack creates an SSM String parameter (`holdParameter`) that an operator or a
-   * pipeline writes to hold the model RUNNING (optionally with other units, up to the most the declaration runs it
-   * with) or STOPPED until a given time at most 7 days after the hold is set, and writes `none` to release it. Every
-   * pass reads it: the scheduled path every 5 minutes (a model without batch windows gets that periodic pass too) and
-   * a deploy's. A hold wins over the batch windows. `grantHold()` gives the permission to set and release it.
+   * Holds without a redeploy: a parameter that holds the model RUNNING or STOPPED until a given time (see HoldOptions).
    *
-   * @default false - no hold parameter, and a model without batch windows has no periodic pass
+   * @default - no holds: no hold parameter, and a model without batch windows or demand has no periodic pass
    */
-  readonly enableHold?: boolean;
-
-  /**
-   * The name of the hold parameter (see `enableHold`): a hierarchical SSM name that begins with `/`.
-   *
-   * @default - `/rekognition-custom-labels/<stack name>/<logical id of the model>/hold`
-   */
-  readonly holdParameterName?: string;
+  readonly hold?: HoldOptions;
 
   /**
    * Demand-driven runs: outside its batch windows (or, without windows, instead of running all the time), the model

@@ -12,7 +12,6 @@ import { BatchWindowCost } from './batch-window-cost';
 import { BatchWindowPlan, BatchWindowPlanOptions } from './batch-window-plan';
 import { CustomLabelsModelBase, ICustomLabelsModel } from './custom-labels-model-base';
 import { CustomLabelsModelProps } from './custom-labels-model-props';
-import { HandlerLogsOptions } from './handler-logs';
 import { TransitionEvents } from './transition-events';
 import { ATTR, EXPECTED_UNITS_METRIC, PROP, RESOURCE_TYPE } from './contract/resource-properties';
 import { highestUnits, WindowTable, windowName } from './contract/weekly-windows';
@@ -24,16 +23,18 @@ import { CustomLabelsProvider } from './private/custom-labels-provider';
 import { modelDashboardWidgets } from './private/dashboard-widgets';
 import { scheduleDemandPasses } from './private/demand';
 import { validationError } from './private/errors';
-import { createHoldParameter, defaultHoldParameterName, scheduleHoldPasses } from './private/hold';
+import { createHoldParameter, scheduleHoldPasses } from './private/hold';
 import { ImportedCustomLabelsModel } from './private/imported-model';
 import { noteBatchWindowCost, warnAboutModelProps } from './private/model-annotations';
 import { projectAndVersionNames, readModelArn } from './private/model-arn';
 import { ModelMonitoringInputs } from './private/model-monitoring-inputs';
 import { modelResourceProperties, removalPolicyProperty } from './private/model-properties';
 import { ModelSettings, tagProblems, validateModelProps, validateRemovalPolicy } from './private/model-validation';
-import { parseInstant, synthNow } from './private/now';
-import { validateParameterName } from './private/parameter-name';
+import { synthNow } from './private/now';
 import { scheduledPassEvent } from './private/scheduled-pass';
+import { configureStackSettings } from './private/stack-settings';
+import { CustomLabelsStackSettings } from './stack-settings';
+import { parameterDescription } from './private/parameter-name';
 
 /**
  * A trained Amazon Rekognition Custom Labels model, running as part of a stack.
@@ -77,8 +78,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   public readonly maxInferenceUnits?: number;
   /** What the batch windows schedule a week, and what running all week would; undefined without batch windows. */
   public readonly batchWindowCost?: BatchWindowCost;
-  /** The cost guard alarms; empty without the costGuard prop. */
-  public readonly alarms: cloudwatch.Alarm[] = [];
+
   /** The model's tags: the `tags` prop and what `Tags.of()` applies, written to the project version. */
   public readonly tags: TagManager;
   /**
@@ -89,18 +89,42 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    */
   public readonly runningVersionParameter: ssm.IStringParameter;
   /**
-   * The SSM String parameter that holds the model RUNNING or STOPPED until a given time (`enableHold`): `none`, or
-   * `{"state":"RUNNING","until":"2026-12-03T18:00:00Z","minInferenceUnits":2}`. Undefined without `enableHold`.
+   * The SSM String parameter that holds the model RUNNING or STOPPED until a given time (`hold`): `none`, or
+   * `{"state":"RUNNING","until":"2026-12-03T18:00:00Z","minInferenceUnits":2}`. Undefined without `hold`.
    */
   public readonly holdParameter?: ssm.IStringParameter;
+  /**
+   * The name of `holdParameter`, as an operator types it: by default
+   * `/rekognition-custom-labels/<stack name>/<construct path in the stack>/hold`. Undefined without `hold`.
+   */
+  public readonly holdParameterName?: string;
+  /**
+   * The name of `runningVersionParameter`: by default
+   * `/rekognition-custom-labels/<stack name>/<construct path in the stack>/running-version`.
+   */
+  public readonly runningVersionParameterName: string;
   /** The queue whose messages start the model (`demand`). */
   private readonly demandQueue?: sqs.IQueue;
+  /** The cost guard's alarms. */
+  private readonly costAlarms: cloudwatch.Alarm[];
   /** The props, validated, with their defaults. */
   private readonly settings: ModelSettings;
   private readonly provider: CustomLabelsProvider;
   private readonly resource: CfnResource;
-  /** The hold parameter's name, known once the resource has a logical id; undefined without enableHold. */
-  private holdParameterName?: string;
+
+  /**
+   * Sets what every model of a stack shares (the log groups of the library's functions and state machines), once per
+   * stack, before or after its models are declared; a second call for the same stack is refused.
+   * @param scope the stack, or any construct in it
+   */
+  public static configureStack(scope: Construct, settings: CustomLabelsStackSettings): void {
+    configureStackSettings(scope, settings);
+  }
+
+  /** The cost guard's alarms, empty without the costGuard prop: a copy, so the model's own list never changes. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return [...this.costAlarms];
+  }
 
   constructor(scope: Construct, id: string, props: CustomLabelsModelProps) {
     const arn = readModelArn(scope, props.projectVersionArn);
@@ -108,17 +132,16 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     const settings = validateModelProps(this, props, arn);
     this.settings = settings;
     warnAboutModelProps(this, props.batchWindows, settings);
-    this.provider = this.registerWithProvider(arn.versionArn, props.handlerLogs);
+    this.provider = this.registerWithProvider(arn.versionArn);
     this.tags = this.createTags(props.tags);
     this.demandQueue = props.demand?.queue;
-    const properties = modelResourceProperties(Stack.of(this), props, settings, {
-      tags: () => this.tags.tagValues(),
-      holdParameterName: props.enableHold ? () => this.holdParameterName : undefined,
-    });
+    this.runningVersionParameterName = settings.runningVersionParameterName;
+    this.holdParameterName = settings.holdParameterName;
+    const properties = modelResourceProperties(Stack.of(this), props, settings, () => this.tags.tagValues());
     const resource = this.createResource(properties);
     this.resource = resource.node.defaultChild as CfnResource;
-    this.runningVersionParameter = this.createRunningVersionParameter(resource, props.runningVersionParameterName);
-    if (props.enableHold) this.holdParameter = this.createHold(props.holdParameterName);
+    this.runningVersionParameter = this.createRunningVersionParameter(resource, settings.runningVersionParameterName);
+    if (settings.holdParameterName) this.holdParameter = this.createHold(settings.holdParameterName);
     this.schedulePasses(props, settings, properties);
     if (settings.windows) this.batchWindowCost = this.costOfBatchWindows(settings.windows, settings.inferenceUnitHourPrice);
 
@@ -127,7 +150,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     this.projectArn = props.projectArn ?? resource.getAttString(ATTR.projectArn);
     this.minInferenceUnits = settings.minInferenceUnits;
     this.maxInferenceUnits = settings.maxInferenceUnits;
-    if (props.costGuard) this.alarms.push(...costGuardAlarms(this, this.monitoringInputs(), props.costGuard));
+    this.costAlarms = props.costGuard ? costGuardAlarms(this, this.monitoringInputs(), props.costGuard) : [];
   }
 
   /**
@@ -172,10 +195,8 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    * without batch windows has an empty plan (it runs all the time).
    */
   public batchWindowPlan(options: BatchWindowPlanOptions = {}): BatchWindowPlan {
-    const from = options.from === undefined ? synthNow(this) : parseInstant(options.from);
-    if (from === undefined) {
-      throw validationError('InvalidBatchWindowPlan', this, `batchWindowPlan: from must be an ISO 8601 instant with a zone, such as 2027-03-22T00:00:00Z, got "${options.from}"`);
-    }
+    const from = options.from === undefined ? synthNow(this) : options.from.getTime();
+    if (Number.isNaN(from)) throw validationError('InvalidBatchWindowPlan', this, 'batchWindowPlan: from must be a valid Date, got an Invalid Date');
     const days = options.days ?? 14;
     if (!Number.isInteger(days) || days < 1 || days > 366) {
       throw validationError('InvalidBatchWindowPlan', this, `batchWindowPlan: days must be an integer from 1 to 366, got ${days}`);
@@ -192,11 +213,11 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   }
 
   /**
-   * Grants permission to set and release the model's hold (`enableHold`): ssm:PutParameter and ssm:GetParameter on
+   * Grants permission to set and release the model's hold (`hold`): ssm:PutParameter and ssm:GetParameter on
    * the hold parameter, and nothing else. The README prints the two AWS CLI commands.
    */
   public grantHold(grantee: iam.IGrantable): iam.Grant {
-    if (!this.holdParameter) throw validationError('HoldNotEnabled', this, 'grantHold needs enableHold: true');
+    if (!this.holdParameter) throw validationError('HoldNotEnabled', this, 'grantHold needs the hold option: give the model hold: {}');
     return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:PutParameter', 'ssm:GetParameter'], resourceArns: [this.holdParameter.parameterArn] });
   }
 
@@ -213,11 +234,26 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   }
 
   /**
-   * The most units the scheduled path says the model should have now: 0 outside its batch windows. Published every
-   * 5 minutes by the scheduled path, so only a model with batch windows has it.
+   * The most units the model should have now, as the scheduled path decides it at each pass (0 while it should be
+   * stopped): published by every pass of a model with batch windows, a hold or demand. A model with none of these has
+   * no pass and runs its declared units all the time: for it, this is its declared units (max, else min) as a math
+   * expression over its InServiceInferenceUnits, with a datapoint wherever the service reports the model.
    */
-  public metricExpectedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.settings.windows) throw validationError('NoBatchWindows', this, `metricExpectedInferenceUnits needs batchWindows: only the scheduled path publishes it`);
+  public metricExpectedInferenceUnits(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const { windows, demand, holdParameterName } = this.settings;
+    if (windows || demand || holdParameterName) return this.publishedExpectedUnits(props);
+    const declared = this.maxInferenceUnits ?? this.minInferenceUnits;
+    const period = props?.period ?? Duration.minutes(5);
+    return new cloudwatch.MathExpression({
+      expression: `0 * units + ${declared}`,
+      usingMetrics: { units: this.metricInServiceInferenceUnits({ statistic: cloudwatch.Stats.MAXIMUM, period }) },
+      period,
+      label: props?.label ?? `Expected inference units (declared: ${declared})`,
+    });
+  }
+
+  /** The expected units the scheduled path publishes (an Embedded Metric Format log line) at every pass. */
+  private publishedExpectedUnits(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       ...EXPECTED_UNITS_METRIC,
       dimensionsMap: { ProjectName: this.projectName, VersionName: this.versionName },
@@ -226,6 +262,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
       ...props,
     }).attachTo(this);
   }
+
 
   /**
    * What happens to the running model when this construct or its stack is deleted: the `removalPolicy` prop, set
@@ -238,13 +275,12 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
 
   /** Adds this model's widgets to a dashboard: units against desired and declared, IU-hours, and alarms. */
   public addToDashboard(dashboard: cloudwatch.Dashboard): void {
-    dashboard.addWidgets(...modelDashboardWidgets(this, this.monitoringInputs(), this.alarms));
+    dashboard.addWidgets(...modelDashboardWidgets(this, this.monitoringInputs(), this.costAlarms));
   }
 
-  /** Joins the stack's provider: the log groups' options, and the handlers' right to start and claim this version. */
-  private registerWithProvider(versionArn: string, handlerLogs: HandlerLogsOptions | undefined): CustomLabelsProvider {
+  /** Joins the stack's provider: the handlers' right to start and claim this version. */
+  private registerWithProvider(versionArn: string): CustomLabelsProvider {
     const provider = CustomLabelsProvider.of(this);
-    provider.configureLogs(this, handlerLogs);
     const duplicate = provider.registerModel(versionArn, this.node.path);
     if (duplicate) throw validationError('DuplicateProjectVersionArn', this, `projectVersionArn ${duplicate}`);
     return provider;
@@ -272,26 +308,22 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
   }
 
   /** The parameter that names the version serving now (`runningVersionParameter`). */
-  private createRunningVersionParameter(resource: CustomResource, name: string | undefined): ssm.IStringParameter {
-    const stack = Stack.of(this);
+  private createRunningVersionParameter(resource: CustomResource, parameterName: string): ssm.IStringParameter {
     // The resource's Ref is its physical id, the version ARN: the reference makes CloudFormation write the parameter
     // only after the model's create or update succeeded (RUNNING), and before the cleanup of a replaced version.
-    const parameterName = name ?? `/rekognition-custom-labels/${stack.stackName}/${stack.getLogicalId(this.resource)}/running-version`;
-    validateParameterName(this, 'runningVersionParameterName', 'InvalidRunningVersionParameterName', parameterName);
     return new ssm.StringParameter(this, 'RunningVersion', {
       parameterName,
       // Always hierarchical (validated above): its ARN is parameter<name>, also when the name is a token (the stack
       // name of a nested stack, say).
       simpleName: false,
       stringValue: resource.ref,
-      description: `The Rekognition Custom Labels model version that ${this.node.path} runs now`,
+      description: parameterDescription(`The Rekognition Custom Labels model version that ${this.node.path} runs now`),
     });
   }
 
-  /** The hold parameter (`enableHold`), which the handlers may read. */
-  private createHold(name: string | undefined): ssm.IStringParameter {
-    this.holdParameterName = name ?? defaultHoldParameterName(Stack.of(this), this.resource);
-    const hold = createHoldParameter(this, this.holdParameterName);
+  /** The hold parameter (`hold`), which the handlers may read. */
+  private createHold(name: string): ssm.IStringParameter {
+    const hold = createHoldParameter(this, name);
     this.provider.allowReadHold(hold.parameterArn);
     return hold;
   }
@@ -304,7 +336,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     const event = scheduledPassEvent(this.resource, properties);
     // A model with windows is looked at every 5 minutes already; one without gets that pass for its hold.
     // With demand, the 1-minute demand pass reads the hold as well.
-    if (props.enableHold && !settings.windows && !settings.demand) scheduleHoldPasses(this, this.provider.scheduledPath(), event);
+    if (props.hold && !settings.windows && !settings.demand) scheduleHoldPasses(this, this.provider.scheduledPath(), event);
     if (props.demand) {
       this.provider.allowReadQueue(props.demand.queue.queueArn);
       scheduleDemandPasses(this, this.provider.scheduledPath(), event);
@@ -326,7 +358,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     const demandUnits = demand ? demand.maxInferenceUnits ?? demand.minInferenceUnits : 0;
     return {
       highestDeclaredUnits: Math.max(highestUnits(this.minInferenceUnits, this.maxInferenceUnits, windows), demandUnits),
-      expectedUnits: windows ? this.metricExpectedInferenceUnits() : undefined,
+      expectedUnits: windows ? this.publishedExpectedUnits() : undefined,
       scheduledPath: windows ? this.provider.scheduledPath() : undefined,
       scheduledFailures: windows ? () => this.provider.scheduledFailureAlarm() : undefined,
       deadLetters: () => this.provider.deadLetterAlarm(),

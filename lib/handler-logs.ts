@@ -5,8 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /**
- * The log groups of the library's functions and state machines in a stack. Every model of a stack shares them, so
- * the models that set these options must set the same ones.
+ * The log groups of the library's functions and state machines in a stack. Every model of a stack shares them: set
+ * them once for the stack, with `CustomLabelsModel.configureStack(stack, { handlerLogs })`.
  *
  * @example
  * import { RemovalPolicy } from 'aws-cdk-lib';

@@ -8,4 +8,7 @@ export * from './custom-labels-model-props';
 export * from './custom-labels-model';
 export * from './demand';
 export * from './handler-logs';
+export * from './hold';
+export * from './local-date';
+export * from './stack-settings';
 export * from './transition-events';

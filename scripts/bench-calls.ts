@@ -21,7 +21,7 @@ export const HOUR = 60 * MIN;
 /** Saturday 10 January 2026, 00:00 UTC: the scenarios run on this day. */
 export const SATURDAY = Date.UTC(2026, 0, 10);
 export const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/widgets-work`;
-export const HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
+export const HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets/hold';
 export const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 
 /** windows: weekly windows only; holds: windows and holds (the hold starts it); demand: a demand queue only. */
@@ -44,7 +44,7 @@ export function templateOf(kind: Kind): CfnTemplate {
     new CustomLabelsModel(stack, 'Widgets', {
       projectVersionArn: ARN,
       minInferenceUnits: 2,
-      enableHold: kind === 'holds' ? true : undefined,
+      hold: kind === 'holds' ? {} : undefined,
       demand: kind === 'demand' ? { queue, idleTime: Duration.minutes(15) } : undefined,
       batchWindows: kind === 'demand' ? undefined : BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [window], leadTime: Duration.minutes(0) }),
     });

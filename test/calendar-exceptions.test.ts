@@ -3,9 +3,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Duration, TimeZone, UnscopedValidationError } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
+import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, LocalDate, LocalDateTime, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
 import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { emptyStack, synthStack } from './support/templates';
@@ -21,14 +21,14 @@ const NOW = 'cdk-rekognition-custom-labels:now';
 // Mondays 08:00-18:00 Berlin with 5 units; Easter Monday 2026 (6 April) excluded; Saturday 11 April 09:00-13:00
 // with 3 to 6 units.
 const MONDAY: WeeklyBatchWindowsProps['windows'][number] = { start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 5 };
-const SATURDAY: OneOffWindow = { start: '2026-04-11T09:00', end: '2026-04-11T13:00', minInferenceUnits: 3, maxInferenceUnits: 6 };
+const SATURDAY: OneOffWindow = { start: LocalDateTime.parse('2026-04-11T09:00'), end: LocalDateTime.parse('2026-04-11T13:00'), minInferenceUnits: 3, maxInferenceUnits: 6 };
 
 function windows(extra: Partial<WeeklyBatchWindowsProps> = {}): BatchWindows {
   return BatchWindows.weekly({
     timeZone: TimeZone.EUROPE_BERLIN,
     windows: [MONDAY],
     leadTime: Duration.minutes(30),
-    excludedDates: ['2026-04-06'],
+    excludedDates: [LocalDate.parse('2026-04-06')],
     oneOffWindows: [SATURDAY],
     ...extra,
   });
@@ -62,7 +62,7 @@ describe('the construct with calendar exceptions', () => {
   });
 
   test('a one-off window without units takes the model\'s, as a weekly window does', () => {
-    const { table } = withWindows(ARN, windows({ oneOffWindows: [{ start: '2026-04-11T09:00', end: '2026-04-11T13:00' }] }));
+    const { table } = withWindows(ARN, windows({ oneOffWindows: [{ start: LocalDateTime.parse('2026-04-11T09:00'), end: LocalDateTime.parse('2026-04-11T13:00') }] }));
     expect(table.oneOffWindows).toEqual([{ start: '2026-04-11T09:00', end: '2026-04-11T13:00', minInferenceUnits: 2 }]);
   });
 
@@ -80,24 +80,45 @@ describe('the construct with calendar exceptions', () => {
   });
 });
 
+describe('calendar values', () => {
+  test('calendar values are validated where they are made', () => {
+    expect(LocalDate.of(2026, 4, 6).toString()).toBe('2026-04-06');
+    expect(LocalDate.parse('2026-04-06').toString()).toBe('2026-04-06');
+    expect(LocalDateTime.of(2026, 4, 11, 9).toString()).toBe('2026-04-11T09:00');
+    expect(LocalDateTime.parse('2026-04-11T09:00').toString()).toBe('2026-04-11T09:00');
+    // Each refused at the call, before any construct sees it: no stack, no model.
+    expect(() => LocalDate.of(2026, 2, 30)).toThrow(UnscopedValidationError);
+    expect(() => LocalDate.parse('06.04.2026')).toThrow(UnscopedValidationError);
+    expect(() => LocalDateTime.of(2026, 4, 11, 24, 0)).toThrow(UnscopedValidationError);
+    expect(() => LocalDateTime.parse('2026-04-11 09:00')).toThrow(UnscopedValidationError);
+    expect(() => WeeklyTime.of(WeekDay.MONDAY, 25)).toThrow(UnscopedValidationError);
+  });
+
+  test.each([
+    ['LocalDate.of', () => LocalDate.of(2026, 2, 30), 'LocalDate.of(2026, 2, 30): not a day of the calendar; give a year from 1970 to 9999, a month from 1 to 12 and a day of that month'],
+    ['LocalDate.parse', () => LocalDate.parse('2026-02-30'), 'LocalDate.parse("2026-02-30"): not a local date YYYY-MM-DD of the calendar, such as 2027-03-29'],
+    ['LocalDate.parse, another format', () => LocalDate.parse('06.04.2026'), 'LocalDate.parse("06.04.2026"): not a local date YYYY-MM-DD of the calendar, such as 2027-03-29'],
+    ['LocalDateTime.of', () => LocalDateTime.of(2026, 4, 11, 24, 0), 'LocalDateTime.of(2026, 4, 11, 24, 0): not a time of the calendar; give a year from 1970 to 9999, a month from 1 to 12, a day of that month, an hour from 0 to 23 and a minute from 0 to 59'],
+    ['LocalDateTime.parse', () => LocalDateTime.parse('2026-04-11 09:00'), 'LocalDateTime.parse("2026-04-11 09:00"): not a local date-time YYYY-MM-DDTHH:MM of the calendar, such as 2027-04-03T09:00'],
+    ['WeeklyTime.of', () => WeeklyTime.of(WeekDay.MONDAY, 25, 0), 'WeeklyTime.of(MONDAY, 25, 0): hour must be an integer from 0 to 23, got 25'],
+    ['WeeklyTime.of, minute', () => WeeklyTime.of(WeekDay.FRIDAY, 8, 60), 'WeeklyTime.of(FRIDAY, 8, 60): minute must be an integer from 0 to 59, got 60'],
+  ] as const)('a bad calendar value is refused naming the call and the value: %s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
 describe('synth-time checks name the entry', () => {
   const cases: [string, Partial<WeeklyBatchWindowsProps>, string][] = [
-    ['a malformed excluded date', { excludedDates: ['2026-04-06', '2026-02-30'] },
-      'WidgetsStack/Widgets: batchWindows excludedDates[1] ("2026-02-30"): must be a local date YYYY-MM-DD of the calendar, e.g. 2027-03-29'],
-    ['an excluded date in another format', { excludedDates: ['06.04.2026'] }, 'batchWindows excludedDates[0] ("06.04.2026"): must be a local date YYYY-MM-DD'],
-    ['a malformed one-off start', { oneOffWindows: [{ start: '2026-04-11 09:00', end: '2026-04-11T13:00' }] },
-      'WidgetsStack/Widgets: batchWindows oneOffWindows[0] (2026-04-11 09:00 to 2026-04-11T13:00): start must be a local date-time YYYY-MM-DDTHH:MM of the calendar, e.g. 2027-04-03T09:00, got "2026-04-11 09:00"'],
-    ['a one-off end that is no time', { oneOffWindows: [{ start: '2026-04-11T09:00', end: '2026-04-11T24:00' }] }, 'oneOffWindows[0] (2026-04-11T09:00 to 2026-04-11T24:00): end must be a local date-time'],
-    ['a one-off end not after its start', { oneOffWindows: [SATURDAY, { start: '2026-04-12T13:00', end: '2026-04-12T13:00' }] },
+    ['a one-off end not after its start', { oneOffWindows: [SATURDAY, { start: LocalDateTime.parse('2026-04-12T13:00'), end: LocalDateTime.parse('2026-04-12T13:00') }] },
       'batchWindows oneOffWindows[1] (2026-04-12T13:00 to 2026-04-12T13:00): end must be after start'],
     ['one-off units out of range', { oneOffWindows: [{ ...SATURDAY, minInferenceUnits: 0, maxInferenceUnits: undefined }] },
       'batchWindows oneOffWindows[0] (2026-04-11T09:00 to 2026-04-11T13:00): minInferenceUnits must be an integer >= 1, got 0'],
     ['one-off max below min', { oneOffWindows: [{ ...SATURDAY, maxInferenceUnits: 2 }] }, 'oneOffWindows[0] (2026-04-11T09:00 to 2026-04-11T13:00): maxInferenceUnits must be an integer >= minInferenceUnits (3), got 2'],
-    ['a one-off overlapping a weekly occurrence with other units', { oneOffWindows: [{ start: '2026-04-13T17:00', end: '2026-04-13T19:00', minInferenceUnits: 3 }] },
+    ['a one-off overlapping a weekly occurrence with other units', { oneOffWindows: [{ start: LocalDateTime.parse('2026-04-13T17:00'), end: LocalDateTime.parse('2026-04-13T19:00'), minInferenceUnits: 3 }] },
       "WidgetsStack/Widgets: batchWindows: oneOffWindows[0] (2026-04-13T17:00 to 2026-04-13T19:00) overlaps window 0 (MONDAY 08:00 to MONDAY 18:00)'s occurrence of 2026-04-13 (lead times included) with other units (3 units against 5 units)"],
-    ['a one-off whose lead time overlaps a weekly occurrence with other units', { oneOffWindows: [{ start: '2026-04-13T18:15', end: '2026-04-13T19:00', minInferenceUnits: 3 }] },
+    ['a one-off whose lead time overlaps a weekly occurrence with other units', { oneOffWindows: [{ start: LocalDateTime.parse('2026-04-13T18:15'), end: LocalDateTime.parse('2026-04-13T19:00'), minInferenceUnits: 3 }] },
       "oneOffWindows[0] (2026-04-13T18:15 to 2026-04-13T19:00) overlaps window 0 (MONDAY 08:00 to MONDAY 18:00)'s occurrence of 2026-04-13 (lead times included)"],
-    ['two one-offs overlapping with other units', { oneOffWindows: [SATURDAY, { start: '2026-04-11T12:00', end: '2026-04-11T15:00', minInferenceUnits: 3 }] },
+    ['two one-offs overlapping with other units', { oneOffWindows: [SATURDAY, { start: LocalDateTime.parse('2026-04-11T12:00'), end: LocalDateTime.parse('2026-04-11T15:00'), minInferenceUnits: 3 }] },
       'batchWindows: oneOffWindows[0] (2026-04-11T09:00 to 2026-04-11T13:00) overlaps oneOffWindows[1] (2026-04-11T12:00 to 2026-04-11T15:00) (lead times included) with other units (3 to 6 units against 3 units)'],
   ];
   test.each(cases)('%s', (_name, override, message) => {
@@ -106,9 +127,9 @@ describe('synth-time checks name the entry', () => {
 
   test('overlaps that are allowed: the same units (one stretch), an excluded occurrence, adjacency without lead time', () => {
     const ok = (oneOffWindows: OneOffWindow[]) => expect(() => withWindows(ARN, windows({ oneOffWindows }))).not.toThrow();
-    ok([{ start: '2026-04-13T16:00', end: '2026-04-13T20:00', minInferenceUnits: 5 }]); // extends a Monday
-    ok([{ start: '2026-04-06T10:00', end: '2026-04-06T12:00', minInferenceUnits: 1 }]); // on the excluded Easter Monday
-    ok([{ start: '2026-04-13T18:00', end: '2026-04-13T20:00', minInferenceUnits: 3 }]); // adjacent: a restart at 18:00
+    ok([{ start: LocalDateTime.parse('2026-04-13T16:00'), end: LocalDateTime.parse('2026-04-13T20:00'), minInferenceUnits: 5 }]); // extends a Monday
+    ok([{ start: LocalDateTime.parse('2026-04-06T10:00'), end: LocalDateTime.parse('2026-04-06T12:00'), minInferenceUnits: 1 }]); // on the excluded Easter Monday
+    ok([{ start: LocalDateTime.parse('2026-04-13T18:00'), end: LocalDateTime.parse('2026-04-13T20:00'), minInferenceUnits: 3 }]); // adjacent: a restart at 18:00
   });
 
   test('a one-off window wholly in the past draws a warning and gets no schedules; "now" is the context key', () => {
@@ -130,7 +151,7 @@ describe('synth-time checks name the entry', () => {
 
   test('batchWindowPlan checks its options', () => {
     const { model } = withWindows();
-    expect(() => model.batchWindowPlan({ from: '2026-03-23' })).toThrow('WidgetsStack/Widgets: batchWindowPlan: from must be an ISO 8601 instant with a zone, such as 2027-03-22T00:00:00Z, got "2026-03-23"');
+    expect(() => model.batchWindowPlan({ from: new Date('2026-03-23 at noon') })).toThrow('WidgetsStack/Widgets: batchWindowPlan: from must be a valid Date, got an Invalid Date');
     expect(() => model.batchWindowPlan({ days: 0 })).toThrow('batchWindowPlan: days must be an integer from 1 to 366, got 0');
   });
 });
@@ -138,7 +159,7 @@ describe('synth-time checks name the entry', () => {
 describe('the plan', () => {
   test('the plan marks a DST change', () => {
     const { model } = withWindows();
-    const plan = model.batchWindowPlan({ from: '2026-03-23T00:00:00Z' });
+    const plan = model.batchWindowPlan({ from: new Date('2026-03-23T00:00:00Z') });
     expect(plan).toMatchObject({ timeZone: 'Europe/Berlin', from: '2026-03-23T00:00:00Z', to: '2026-04-06T00:00:00Z' });
     const dst = plan.entries.filter((e) => e.kind === BatchWindowPlanEventKind.DST_CHANGE);
     expect(dst).toEqual([{
@@ -151,14 +172,14 @@ describe('the plan', () => {
     expect(opens).toEqual([['2026-03-23T07:30+01:00', '2026-03-23T06:30:00Z'], ['2026-03-30T07:30+02:00', '2026-03-30T05:30:00Z']]);
     expect(plan.text).toContain('  Sun 2026-03-29 03:00 +02:00  Sun 2026-03-29 01:00Z  DST_CHANGE clocks go forward');
     // And the fall-back in October.
-    const autumn = model.batchWindowPlan({ from: '2026-10-19T00:00:00Z', days: 7 });
+    const autumn = model.batchWindowPlan({ from: new Date('2026-10-19T00:00:00Z'), days: 7 });
     expect(autumn.entries.filter((e) => e.kind === BatchWindowPlanEventKind.DST_CHANGE).map((e) => [e.utc, e.description]))
       .toEqual([['2026-10-25T01:00:00Z', 'clocks go back from UTC+02:00 to UTC+01:00: 03:00 local becomes 02:00']]);
   });
 
   test('the plan shows the excluded occurrence as skipped and the one-off with its units; a model without windows runs all the time', () => {
     const { model } = withWindows();
-    const plan = model.batchWindowPlan({ from: '2026-04-05T00:00:00Z', days: 9 });
+    const plan = model.batchWindowPlan({ from: new Date('2026-04-05T00:00:00Z'), days: 9 });
     expect(plan.entries.map((e) => [e.kind, e.local, e.window, e.minInferenceUnits, e.maxInferenceUnits])).toEqual([
       ['SKIPPED', '2026-04-06T07:30+02:00', 'window 0 (MONDAY 08:00 to MONDAY 18:00)', undefined, undefined],
       ['OPEN', '2026-04-11T08:30+02:00', 'oneOffWindows[0] (2026-04-11T09:00 to 2026-04-11T13:00)', 3, 6],
@@ -178,14 +199,14 @@ describe('the plan', () => {
   test('the window state and the plan agree, every 5 minutes and at every boundary, with overlapping, adjacent and excluded occurrences and a DST change', () => {
     const { model, table } = withWindows(ARN, windows({
       oneOffWindows: [
-        { start: '2026-03-30T16:00', end: '2026-03-30T20:00', minInferenceUnits: 5 }, // extends a Monday: one stretch
-        { start: '2026-03-31T09:00', end: '2026-03-31T12:00', minInferenceUnits: 2 },
-        { start: '2026-03-31T12:00', end: '2026-03-31T14:00', minInferenceUnits: 3 }, // adjacent: a restart, no lead
+        { start: LocalDateTime.parse('2026-03-30T16:00'), end: LocalDateTime.parse('2026-03-30T20:00'), minInferenceUnits: 5 }, // extends a Monday: one stretch
+        { start: LocalDateTime.parse('2026-03-31T09:00'), end: LocalDateTime.parse('2026-03-31T12:00'), minInferenceUnits: 2 },
+        { start: LocalDateTime.parse('2026-03-31T12:00'), end: LocalDateTime.parse('2026-03-31T14:00'), minInferenceUnits: 3 }, // adjacent: a restart, no lead
         SATURDAY,
       ],
     }));
     const from = Date.UTC(2026, 2, 23);
-    const plan = model.batchWindowPlan({ from: new Date(from).toISOString(), days: 28 });
+    const plan = model.batchWindowPlan({ from: new Date(from), days: 28 });
     const intervals: { from: number; to: number; min: number; max?: number }[] = [];
     for (const e of plan.entries) {
       if (e.kind === BatchWindowPlanEventKind.OPEN) intervals.push({ from: Date.parse(e.utc), to: Infinity, min: e.minInferenceUnits!, max: e.maxInferenceUnits });
@@ -222,7 +243,7 @@ describe('the plan', () => {
         { start: WeeklyTime.of(WeekDay.THURSDAY, 22), end: WeeklyTime.of(WeekDay.FRIDAY, 6), minInferenceUnits: 2 },
         { start: WeeklyTime.of(WeekDay.FRIDAY, 6), end: WeeklyTime.of(WeekDay.FRIDAY, 9), minInferenceUnits: 1 },
       ],
-      excludedDates: ['2026-04-09'], // Thursday 9 April: that night's window is skipped
+      excludedDates: [LocalDate.parse('2026-04-09')], // Thursday 9 April: that night's window is skipped
       oneOffWindows: [],
     }));
     // Friday 10 April 05:30 CEST: the Friday window, started 30 minutes early, since the night before did not run.
@@ -233,7 +254,7 @@ describe('the plan', () => {
     expect(windowStateAt(table, Date.UTC(2026, 3, 17, 4, 0))).toMatchObject({ running: true, window: 1, since: Date.UTC(2026, 3, 17, 4, 0) });
     expect(boundaryMinutes(table)).toContain(4 * 1440 + 330);
     expect(schedules.map((p) => p.ScheduleExpression)).toContain('cron(30 5 ? * FRI *)');
-    const plan = model.batchWindowPlan({ from: '2026-04-06T00:00:00Z', days: 7 });
+    const plan = model.batchWindowPlan({ from: new Date('2026-04-06T00:00:00Z'), days: 7 });
     expect(plan.entries.map((e) => [e.kind, e.local, e.description])).toEqual([
       ['SKIPPED', '2026-04-09T21:30+02:00', 'stays stopped: 2026-04-09 is an excluded date'],
       ['OPEN', '2026-04-10T05:30+02:00', 'start with 1 unit (30 min before it opens at 06:00)'],

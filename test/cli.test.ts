@@ -3,7 +3,7 @@
 // identity whose policy is the one the README gives, and the scheduled path's passes on the virtual clock.
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { Duration, TimeZone } from 'aws-cdk-lib';
-import { BatchWindows, WeekDay, WeeklyTime } from '../lib';
+import { BatchWindows, LocalDate, LocalDateTime, WeekDay, WeeklyTime } from '../lib';
 import { main } from '../cli/main';
 import type { ModelStatus } from '../cli/model-status';
 import { CloudFormationEmulator } from './support/cloudformation';
@@ -37,7 +37,7 @@ function tuesdayWindow(exceptions = false): BatchWindows {
     timeZone: TimeZone.ETC_UTC,
     leadTime: Duration.minutes(0),
     windows: [{ start: WeeklyTime.of(WeekDay.TUESDAY, 8), end: WeeklyTime.of(WeekDay.TUESDAY, 18), minInferenceUnits: 3 }],
-    ...(exceptions ? { excludedDates: ['2026-01-13'], oneOffWindows: [{ start: '2026-01-10T09:00', end: '2026-01-10T13:00', minInferenceUnits: 2 }] } : {}),
+    ...(exceptions ? { excludedDates: [LocalDate.of(2026, 1, 13)], oneOffWindows: [{ start: LocalDateTime.of(2026, 1, 10, 9), end: LocalDateTime.of(2026, 1, 10, 13), minInferenceUnits: 2 }] } : {}),
   });
 }
 
@@ -147,7 +147,7 @@ describe('the operator\'s command line', () => {
     const until = Date.parse(held.out.split(' until ')[1]?.split(' ')[0] ?? '');
     expect(until - before).toBeGreaterThanOrEqual(2 * 60 * MIN);
     expect(until - w.clock.now).toBeLessThanOrEqual(2 * 60 * MIN);
-    expect(held).toEqual({ code: 0, err: '', out: `WidgetsStack/Batch: held RUNNING with 3 unit(s) until ${new Date(until).toISOString()} (/rekognition-custom-labels/WidgetsStack/Batch14E90808/hold); the next pass applies it, within 5 minute(s)` });
+    expect(held).toEqual({ code: 0, err: '', out: `WidgetsStack/Batch: held RUNNING with 3 unit(s) until ${new Date(until).toISOString()} (/rekognition-custom-labels/WidgetsStack/Batch/hold); the next pass applies it, within 5 minute(s)` });
     expect(await statusOfModel('WidgetsStack/Batch')).toMatchObject({ hold: { kind: 'active', state: 'RUNNING', units: { min: 3 } }, wants: { state: 'RUNNING', reason: 'a hold' }, placement: 'out-of-place' });
     await passes(15);
     expect(w.sim.status(arns.batch)).toMatchObject({ status: 'RUNNING', min: 3 });

@@ -215,8 +215,8 @@ function synthesize(handlerLogs: (scope: Construct) => HandlerLogsOptions | unde
     }),
     costGuard: { alarmTopic, dailyInferenceUnitHourBudget: 60, weeklyInferenceUnitHourBudget: 300 },
     demand: { queue: work },
-    handlerLogs: options,
   });
+  if (options) CustomLabelsModel.configureStack(stack, { handlerLogs: options });
   const assembly = app.synth();
   return { stack, templateFile: assembly.getStackByName(stack.stackName).templateFullPath, own };
 }

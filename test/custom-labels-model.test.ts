@@ -7,6 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CustomLabelsModel, CustomLabelsModelProps } from '../lib';
+import { Construct } from 'constructs';
 
 const ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.2026-01-05T10.00.00/1767607200000';
 const PROJECT_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/1767000000000';
@@ -333,18 +334,65 @@ describe('removal policy, as aws-cdk-lib resources take it', () => {
   });
 });
 
+describe('the shape of the props', () => {
+  test('every optional capability is one option object', () => {
+    const jsii = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.jsii'), 'utf8')) as {
+      types: Record<string, { kind: string; properties?: { name: string; optional?: boolean; type: { primitive?: string; fqn?: string } }[] }>;
+    };
+    const props = jsii.types['cdk-rekognition-custom-labels.CustomLabelsModelProps'].properties!;
+    // No switch beside its settings: no boolean prop at all, and no prop named after another (holdParameterName beside hold).
+    expect(props.filter((p) => p.type.primitive === 'boolean').map((p) => p.name)).toEqual([]);
+    const names = props.map((p) => p.name);
+    expect(names.filter((n) => names.some((other) => other !== n && n.startsWith(other)))).toEqual([]);
+    // Each capability is one optional prop whose type is a struct or class of its own.
+    const capabilities = Object.fromEntries(props.filter((p) => ['batchWindows', 'costGuard', 'demand', 'hold'].includes(p.name)).map((p) => [p.name, p]));
+    for (const name of ['batchWindows', 'costGuard', 'demand', 'hold']) {
+      expect({ name, optional: capabilities[name]?.optional, kind: jsii.types[capabilities[name]?.type.fqn ?? '']?.kind }).toEqual({ name, optional: true, kind: expect.stringMatching(/^(interface|class)$/) });
+    }
+  });
+});
+
 describe('the running-version parameter', () => {
-  test('named after the stack and the model\'s logical id, its value the model resource\'s Ref, readable by grantReadRunningVersion', () => {
+  test('named after the stack and the model\'s construct path, its value the model resource\'s Ref, readable by grantReadRunningVersion', () => {
     const s = stack();
     const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN });
     const reader = new iam.Role(s, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     model.grantReadRunningVersion(reader);
     const t = Template.fromStack(s);
-    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/running-version', Type: 'String', Value: { Ref: 'Widgets3DFF681B' } });
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/rekognition-custom-labels/WidgetsStack/Widgets/running-version', Type: 'String', Value: { Ref: 'Widgets3DFF681B' } });
     const reads = statements(s).filter((st) => actionsOf(st).includes('ssm:GetParameter'));
     expect(reads).toHaveLength(1);
     // parameter<name>: the parameter's Ref is its name, which begins with "/".
     expect(reads[0].Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter', { Ref: 'WidgetsRunningVersion76E29599' }]] });
+  });
+
+  test('the default parameter names are readable paths', () => {
+    const s = stack();
+    const team = new Construct(s, 'Team');
+    const batch = new CustomLabelsModel(team, 'Batch Model', { projectVersionArn: ARN, hold: {} });
+    const plain = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: versionArn('gadgets', 'gadgets.v1') });
+    // The construct path in the stack, not a hash: what an operator types, and what the model tells.
+    expect([batch.holdParameterName, batch.runningVersionParameterName, plain.holdParameterName, plain.runningVersionParameterName]).toEqual([
+      '/rekognition-custom-labels/WidgetsStack/Team/Batch-Model/hold',
+      '/rekognition-custom-labels/WidgetsStack/Team/Batch-Model/running-version',
+      undefined,
+      '/rekognition-custom-labels/WidgetsStack/Widgets/running-version',
+    ]);
+    const t = Template.fromStack(s);
+    for (const name of [batch.holdParameterName, batch.runningVersionParameterName, plain.runningVersionParameterName]) t.hasResourceProperties('AWS::SSM::Parameter', { Name: name });
+    t.hasResourceProperties('Custom::RekognitionCustomLabelsModel', { HoldParameterName: batch.holdParameterName });
+
+    // Within SSM's limits: 15 levels (deeper paths are joined with "."), 1,011 characters (longer ones cut, with a hash).
+    let deep: Construct = new Construct(stack(), 'L1');
+    for (let i = 2; i <= 20; i++) deep = new Construct(deep, `L${i}`);
+    const deepName = new CustomLabelsModel(deep, 'Model', { projectVersionArn: ARN }).runningVersionParameterName;
+    expect(deepName).toBe('/rekognition-custom-labels/WidgetsStack/L1/L2/L3/L4/L5/L6/L7/L8/L9/L10/L11/L12.L13.L14.L15.L16.L17.L18.L19.L20.Model/running-version');
+    expect(deepName.split('/').length - 1).toBe(15);
+    let long: Construct = stack();
+    for (let i = 0; i < 10; i++) long = new Construct(long, `${'x'.repeat(120)}${i}`);
+    const longName = new CustomLabelsModel(long, 'Model', { projectVersionArn: ARN }).runningVersionParameterName;
+    expect(longName.length).toBeLessThanOrEqual(1011);
+    expect(longName).toMatch(/^\/rekognition-custom-labels\/WidgetsStack\/x{120}0\/.*-[0-9a-f]{16}\/running-version$/);
   });
 
   test('in a nested stack (a token stack name) and with a token name, the ARN is still parameter<name>', () => {

@@ -1,5 +1,7 @@
 // Issue 10, item 6: the log groups of every function and state machine the library creates, the Provider
 // framework's included, take the handlerLogs options.
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -74,7 +76,8 @@ describe('handler log groups', () => {
   test('handlerLogs sets retention, removal policy and key on all of them, and lets CloudWatch Logs use the key', () => {
     const s = stack();
     const key = new kms.Key(s, 'LogsKey', { enableKeyRotation: true });
-    everything(s, { handlerLogs: { retention: logs.RetentionDays.TWO_YEARS, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: key } });
+    CustomLabelsModel.configureStack(s, { handlerLogs: { retention: logs.RetentionDays.TWO_YEARS, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: key } });
+    everything(s, {});
     const t = Template.fromStack(s);
     const groups = t.findResources('AWS::Logs::LogGroup') as Resources;
     const keyId = s.getLogicalId(key.node.defaultChild as kms.CfnKey);
@@ -96,30 +99,35 @@ describe('handler log groups', () => {
 
   test('a log group created after the options were given (the scheduled path of a later model) takes them too', () => {
     const s = stack();
-    new CustomLabelsModel(s, 'Plain', { projectVersionArn: OTHER, minInferenceUnits: 2, handlerLogs: { retention: logs.RetentionDays.FIVE_YEARS } });
+    new CustomLabelsModel(s, 'Plain', { projectVersionArn: OTHER, minInferenceUnits: 2 });
+    CustomLabelsModel.configureStack(s, { handlerLogs: { retention: logs.RetentionDays.FIVE_YEARS } });
     everything(s, {});
     const t = Template.fromStack(s);
     const groups = t.findResources('AWS::Logs::LogGroup') as Resources;
     for (const id of logGroupsInUse(t)) expect(groups[id].Properties.RetentionInDays).toBe(1827);
   });
 
-  test('two models of a stack with different handlerLogs are refused, naming the first', () => {
+  test('stack-wide settings are set once per stack', () => {
+    // The log groups are the stack's, not a model's: the props have no handlerLogs, and the stack is configured once.
+    const jsii = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.jsii'), 'utf8')) as { types: Record<string, { properties?: { name: string }[] }> };
+    expect(jsii.types['cdk-rekognition-custom-labels.CustomLabelsModelProps'].properties!.map((p) => p.name)).not.toContain('handlerLogs');
     const s = stack();
-    new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2, handlerLogs: { retention: logs.RetentionDays.ONE_YEAR } });
-    new CustomLabelsModel(s, 'B', { projectVersionArn: OTHER, minInferenceUnits: 2, handlerLogs: {} }); // the same, by default
-    expect(() => new CustomLabelsModel(s, 'C', {
-      projectVersionArn: 'arn:aws:rekognition:us-east-1:123456789012:project/gadgets/version/v1/1',
-      minInferenceUnits: 2,
-      handlerLogs: { removalPolicy: RemovalPolicy.DESTROY },
-    })).toThrow('WidgetsStack/C: handlerLogs differ from those WidgetsStack/A gives: every model of a stack shares the library\'s log groups, so give the same handlerLogs (or none) on each');
-    expect(() => new CustomLabelsModel(stack(), 'D', { projectVersionArn: ARN, minInferenceUnits: 2, handlerLogs: { removalPolicy: RemovalPolicy.SNAPSHOT } }))
-      .toThrow('WidgetsStack/D: handlerLogs.removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot');
+    CustomLabelsModel.configureStack(s, { handlerLogs: { retention: logs.RetentionDays.ONE_YEAR } });
+    new CustomLabelsModel(s, 'A', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    expect(() => CustomLabelsModel.configureStack(s, { handlerLogs: { removalPolicy: RemovalPolicy.DESTROY } }))
+      .toThrow('WidgetsStack: configureStack: stack WidgetsStack was configured already (at WidgetsStack); its settings act on every model of the stack, so they are set once');
+    // Another stack is configured on its own, from any construct in it.
+    const other = stack();
+    const model = new CustomLabelsModel(other, 'B', { projectVersionArn: OTHER, minInferenceUnits: 2 });
+    expect(() => CustomLabelsModel.configureStack(model, { handlerLogs: { removalPolicy: RemovalPolicy.SNAPSHOT } }))
+      .toThrow('WidgetsStack/B: handlerLogs.removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got snapshot');
   });
 
   test('an imported key draws a warning: its policy must let CloudWatch Logs use it', () => {
     const s = stack();
     const key = kms.Key.fromKeyArn(s, 'Imported', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555');
-    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, handlerLogs: { encryptionKey: key } });
-    Annotations.fromStack(s).hasWarning('/WidgetsStack/Widgets', Match.stringLikeRegexp('handlerLogs.encryptionKey is imported.*logs.us-east-1.amazonaws.com'));
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2 });
+    CustomLabelsModel.configureStack(s, { handlerLogs: { encryptionKey: key } });
+    Annotations.fromStack(s).hasWarning('/WidgetsStack', Match.stringLikeRegexp('handlerLogs.encryptionKey is imported.*logs.us-east-1.amazonaws.com'));
   });
 });

@@ -365,7 +365,7 @@ describe('the hold parameter in the template', () => {
     expect(ssmOf('Operator')).toEqual([{ Effect: 'Allow', Action: ['ssm:PutParameter', 'ssm:GetParameter'], Resource: arn }]);
   });
 
-  test('with batch windows no second periodic schedule; without enableHold nothing of holds', () => {
+  test('with batch windows no second periodic schedule; without the hold option nothing of holds', () => {
     const { stack } = synthStack(held({ projectVersionArn: ARN, windows: true }));
     expect(resources(stack, 'AWS::Scheduler::Schedule').filter(([, r]) => r.Properties.ScheduleExpression === 'rate(5 minutes)' && JSON.stringify(r.Properties.Target.Input).includes('model'))).toHaveLength(1);
     const off = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
@@ -376,17 +376,17 @@ describe('the hold parameter in the template', () => {
     expect(json).not.toContain('/hold');
     expect(json).not.toContain('ssm:GetParameter');
     expect(Template.fromStack(off).findResources('AWS::Scheduler::Schedule', { Properties: { ScheduleExpression: 'rate(5 minutes)', Target: { Input: Match.stringLikeRegexp('model') } } })).toEqual({});
-    expect(() => model.grantHold(new iam.Role(off, 'R', { assumedBy: new iam.AccountRootPrincipal() }))).toThrow('WidgetsStack/Widgets: grantHold needs enableHold: true');
+    expect(() => model.grantHold(new iam.Role(off, 'R', { assumedBy: new iam.AccountRootPrincipal() }))).toThrow('WidgetsStack/Widgets: grantHold needs the hold option: give the model hold: {}');
   });
 
   test('a name of the user\'s is used as given', () => {
     const s = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, enableHold: true, holdParameterName: '/ops/widgets/hold' });
+    new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, hold: { parameterName: '/ops/widgets/hold' } });
     Template.fromStack(s).hasResourceProperties('AWS::SSM::Parameter', { Name: '/ops/widgets/hold', Value: 'none' });
     Template.fromStack(s).hasResourceProperties('Custom::RekognitionCustomLabelsModel', { HoldParameterName: '/ops/widgets/hold' });
   });
 
-  const NAME_MESSAGE = 'holdParameterName must be a hierarchical SSM parameter name: it begins with "/", holds 1 to 15 levels of letters, digits and _ . -, at most 1011 characters, and does not begin with /aws or /ssm';
+  const NAME_MESSAGE = 'hold.parameterName must be a hierarchical SSM parameter name: it begins with "/", holds 1 to 15 levels of letters, digits and _ . -, at most 1011 characters, and does not begin with /aws or /ssm';
   test.each([
     ['no leading slash', 'ops/hold'],
     ['a space', '/ops/my hold'],
@@ -396,15 +396,15 @@ describe('the hold parameter in the template', () => {
     ['reserved /ssm', '/SSM/hold'],
     ['16 levels', '/a'.repeat(16)],
     ['1012 characters', `/${'a'.repeat(1011)}`],
-  ])('holdParameterName refused: %s', (_why, name) => {
+  ])('hold.parameterName refused: %s', (_why, name) => {
     const s = new Stack(new App(), 'WidgetsStack');
-    expect(() => new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, enableHold: true, holdParameterName: name })).toThrow(`WidgetsStack/Widgets: ${NAME_MESSAGE}; got "${name}"`);
+    expect(() => new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, hold: { parameterName: name } })).toThrow(`WidgetsStack/Widgets: ${NAME_MESSAGE}; got "${name}"`);
   });
 
   test('a token name (a CfnParameter) is taken unchecked, and the ARN still scoped to it', () => {
     const s = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
     const name = new CfnParameter(s, 'HoldName', { type: 'String' });
-    const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, enableHold: true, holdParameterName: name.valueAsString });
+    const model = new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, hold: { parameterName: name.valueAsString } });
     model.grantHold(new iam.Role(s, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
     const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: { Ref: 'HoldName' } });
@@ -412,14 +412,9 @@ describe('the hold parameter in the template', () => {
     expect(JSON.stringify(t.toJSON())).toContain('":ssm:us-east-1:123456789012:parameter",{"Ref":"WidgetsHold');
   });
 
-  test('holdParameterName needs enableHold', () => {
-    const s = new Stack(new App(), 'WidgetsStack');
-    expect(() => new CustomLabelsModel(s, 'Widgets', { projectVersionArn: ARN, holdParameterName: '/ops/hold' })).toThrow('WidgetsStack/Widgets: holdParameterName needs enableHold: true');
-  });
-
   test('15 levels and 1011 characters are accepted', () => {
     for (const name of ['/a'.repeat(15), `/${'a'.repeat(1010)}`]) {
-      expect(() => new CustomLabelsModel(new Stack(new App(), 'WidgetsStack'), 'Widgets', { projectVersionArn: ARN, enableHold: true, holdParameterName: name })).not.toThrow();
+      expect(() => new CustomLabelsModel(new Stack(new App(), 'WidgetsStack'), 'Widgets', { projectVersionArn: ARN, hold: { parameterName: name } })).not.toThrow();
     }
   });
 });

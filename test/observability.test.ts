@@ -1,8 +1,11 @@
 // Metrics, cost guard alarms, dashboard widgets and imported models, as synthesized.
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CustomLabelsModel } from '../lib';
 import { ALWAYS_ON_ARN, fullStack, IMPORTED_ARN } from './support/full-stack';
 
@@ -48,10 +51,37 @@ describe('metrics', () => {
     expect([units.metricName, units.statistic, units.period.toSeconds()]).toEqual(['InServiceInferenceUnits', 'Sum', seconds]);
   });
 
-  test('the expected-units metric exists only with batch windows', () => {
-    expect(() => model.metricExpectedInferenceUnits()).toThrow('S/Widgets: metricExpectedInferenceUnits needs batchWindows');
+  test('every metric method works on a model without batch windows', () => {
+    const s = new Stack(new App(), 'Metrics', { env: { account: '123456789012', region: 'us-east-1' } });
+    const arn = (n: number) => `arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v${n}/1767607200000`;
+    const models = {
+      alwaysOn: new CustomLabelsModel(s, 'AlwaysOn', { projectVersionArn: arn(1), minInferenceUnits: 2, maxInferenceUnits: 3 }),
+      held: new CustomLabelsModel(s, 'Held', { projectVersionArn: arn(2), minInferenceUnits: 2, hold: {} }),
+      onDemand: new CustomLabelsModel(s, 'OnDemand', { projectVersionArn: arn(3), minInferenceUnits: 2, demand: { queue: new sqs.Queue(s, 'Work') } }),
+    };
+    // Every public metric* method of the class (its jsii API), so that a new one is covered without a new line here.
+    const jsii = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.jsii'), 'utf8')) as { types: Record<string, { methods?: { name: string }[]; base?: string }> };
+    const methodsOf = (fqn: string | undefined): string[] => (fqn && jsii.types[fqn] ? [...(jsii.types[fqn].methods ?? []).map((m) => m.name), ...methodsOf(jsii.types[fqn].base)] : []);
+    const methods = [...new Set(methodsOf('cdk-rekognition-custom-labels.CustomLabelsModel'))].filter((n) => n.startsWith('metric') && n !== 'metric');
+    expect(methods).toEqual(expect.arrayContaining(['metricExpectedInferenceUnits', 'metricInServiceInferenceUnits', 'metricInferenceUnitHours']));
+    for (const [name, model] of Object.entries(models)) {
+      for (const method of methods) {
+        const metric = (model as unknown as Record<string, () => cloudwatch.IMetric>)[method]();
+        // Usable where a metric is: an alarm renders it.
+        new cloudwatch.Alarm(s, `${name}-${method}`, { metric, threshold: 1, evaluationPeriods: 1 });
+      }
+    }
+    const t = Template.fromStack(s);
+    // Without a scheduled pass the expected units are the declaration's (max, else min) over the model's own metric.
+    expect((models.alwaysOn.metricExpectedInferenceUnits() as cloudwatch.MathExpression).expression).toBe('0 * units + 3');
+    // With a hold or demand, the scheduled path's passes publish them.
+    for (const model of [models.held, models.onDemand]) expect((model.metricExpectedInferenceUnits() as cloudwatch.Metric).metricName).toBe('ExpectedInferenceUnits');
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 3 * methods.length);
+  });
+
+  test('the expected-units metric is what the scheduled path publishes, with batch windows', () => {
     const { batch } = fullStack();
-    const m = batch.metricExpectedInferenceUnits();
+    const m = batch.metricExpectedInferenceUnits() as cloudwatch.Metric;
     expect([m.namespace, m.metricName, m.statistic]).toEqual(['RekognitionCustomLabels/Schedule', 'ExpectedInferenceUnits', 'Maximum']);
   });
 });

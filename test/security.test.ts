@@ -100,7 +100,7 @@ const SHAPES: Record<string, (stack: Stack) => void> = {
 SHAPES['demand: an encrypted queue, with holds and without windows, and with windows'] = (stack) => {
   const dlq = new sqs.Queue(stack, 'WorkDeadLetters', { encryptionMasterKey: new kms.Key(stack, 'WorkKey', { enableKeyRotation: true }), enforceSSL: true });
   const work = new sqs.Queue(stack, 'Work', { encryptionMasterKey: dlq.encryptionMasterKey, enforceSSL: true, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
-  new CustomLabelsModel(stack, 'OnDemand', { projectVersionArn: versionArn('alpha', 1), minInferenceUnits: 2, enableHold: true, demand: { queue: work } });
+  new CustomLabelsModel(stack, 'OnDemand', { projectVersionArn: versionArn('alpha', 1), minInferenceUnits: 2, hold: {}, demand: { queue: work } });
   new CustomLabelsModel(stack, 'WeeklyAndDemand', {
     projectVersionArn: versionArn('beta', 2),
     minInferenceUnits: 2,

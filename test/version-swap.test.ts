@@ -14,8 +14,8 @@ import { World } from './support/world';
 import { goalForDelete } from '../lambda/decisions/deploy-plan';
 
 const CLIENT_KEY = 'AKIAI44QH8DHBEXAMPLE';
-/** The running-version parameter's default name: `/rekognition-custom-labels/<stack>/<the model's logical id>/running-version`. */
-const PARAMETER = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/running-version';
+/** The running-version parameter's default name: `/rekognition-custom-labels/<stack>/<construct path>/running-version`. */
+const PARAMETER = '/rekognition-custom-labels/WidgetsStack/Widgets/running-version';
 
 /** A stack with these models and a client role that may detect with the first and read its running version. */
 function withClient(models: ModelDecl[]): CfnTemplate {
@@ -156,8 +156,8 @@ describe('a version swap no client notices', () => {
     expect(w.sim.status(b).status).toBe('STOPPED');
     const stopping = w.sim.history(b).find((h) => h.status === 'STOPPING')!.at;
     expect(stopping - removedAt).toBeLessThan(10_000);
-    expect(w.ssm.get('/rekognition-custom-labels/WidgetsStack/Gadgets77346024/running-version')).toBeUndefined();
-    expect(w.ssm.changes.map((c) => [c.name, c.value === undefined ? 'deleted' : 'written'])).toContainEqual(['/rekognition-custom-labels/WidgetsStack/Gadgets77346024/running-version', 'deleted']);
+    expect(w.ssm.get('/rekognition-custom-labels/WidgetsStack/Gadgets/running-version')).toBeUndefined();
+    expect(w.ssm.changes.map((c) => [c.name, c.value === undefined ? 'deleted' : 'written'])).toContainEqual(['/rekognition-custom-labels/WidgetsStack/Gadgets/running-version', 'deleted']);
   });
 
   test('a rollback stops the new version without a grace period', async () => {

@@ -19,6 +19,7 @@ import { HandlerCode, handlerFunction, HandlerResources } from './handler-functi
 import { acknowledgeDeadLetterQueue, acknowledgeHandlerRole, acknowledgeProviderFramework } from './nag-acknowledgements';
 import { createScheduledPath, deadLetterAlarm, ScheduledPath, scheduledFailureAlarm } from './scheduled-path';
 import { addStackGuard } from './stack-guard';
+import { stackSettings } from './stack-settings';
 
 /** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'lambda', 'dist');
@@ -33,12 +34,22 @@ const QUERY_INTERVAL = Duration.seconds(5);
  * The one custom resource provider of a stack: every CustomLabelsModel in the stack shares its Lambda functions,
  * role and waiter state machine, and adds only its custom resource and IAM statements scoped to its project.
  */
+const PROVIDER_ID = 'RekognitionCustomLabelsProvider';
+
 export class CustomLabelsProvider extends Construct {
-  /** The stack's provider, created on first use. */
+  /** The stack's provider, if a model has created it. */
+  public static existing(scope: Construct): CustomLabelsProvider | undefined {
+    return Stack.of(scope).node.tryFindChild(PROVIDER_ID) as CustomLabelsProvider | undefined;
+  }
+
+  /** The stack's provider, created on first use with the stack's settings (CustomLabelsModel.configureStack). */
   public static of(scope: Construct): CustomLabelsProvider {
-    const stack = Stack.of(scope);
-    const id = 'RekognitionCustomLabelsProvider';
-    return (stack.node.tryFindChild(id) as CustomLabelsProvider | undefined) ?? new CustomLabelsProvider(stack, id);
+    const existing = CustomLabelsProvider.existing(scope);
+    if (existing) return existing;
+    const provider = new CustomLabelsProvider(Stack.of(scope), PROVIDER_ID);
+    const logs = stackSettings(scope)?.handlerLogs;
+    if (logs) provider.configureLogs(scope, logs);
+    return provider;
   }
 
   public readonly serviceToken: string;
@@ -126,9 +137,9 @@ export class CustomLabelsProvider extends Construct {
     this.policy.allowReadQueue(queueArn);
   }
 
-  /** Sets the log groups' retention, removal policy and key, for the model that gives them (see lib/handler-logs.ts). */
-  public configureLogs(model: Construct, options: HandlerLogsOptions | undefined): void {
-    this.logGroups.configure(model, options);
+  /** Sets the log groups' retention, removal policy and key (the stack's settings, see lib/handler-logs.ts). */
+  public configureLogs(scope: Construct, options: HandlerLogsOptions): void {
+    this.logGroups.configure(scope, options);
   }
 
   /** The stack's scheduled path, created when the first model with batch windows asks for it. */

@@ -11,11 +11,10 @@ import { validationError } from './errors';
 
 const DEFAULT_RETENTION = logs.RetentionDays.ONE_YEAR;
 
-/** The library's log groups in one stack, created with the defaults and reconfigured by the first model that asks. */
+/** The library's log groups in one stack, created with the defaults and reconfigured by the stack's settings. */
 export class HandlerLogGroups {
   private readonly groups: logs.LogGroup[] = [];
   private options?: HandlerLogsOptions;
-  private setBy?: string;
 
   /** A log group for one function or state machine of the library. */
   public create(scope: Construct, id: string): logs.LogGroup {
@@ -25,23 +24,14 @@ export class HandlerLogGroups {
     return group;
   }
 
-  /** Sets the options of every log group, from the model that gives them; a second model must give the same. */
-  public configure(model: IConstruct, options: HandlerLogsOptions | undefined): void {
-    if (!options) return;
+  /** Sets the options of every log group, those created and those to come (CustomLabelsModel.configureStack). */
+  public configure(scope: IConstruct, options: HandlerLogsOptions): void {
     if (options.removalPolicy !== undefined && options.removalPolicy !== RemovalPolicy.DESTROY && options.removalPolicy !== RemovalPolicy.RETAIN) {
-      throw validationError('InvalidHandlerLogs', model, `handlerLogs.removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${options.removalPolicy}`);
-    }
-    if (this.options) {
-      if (!sameOptions(this.options, options)) {
-        throw validationError('ConflictingHandlerLogs', model,
-          `handlerLogs differ from those ${this.setBy} gives: every model of a stack shares the library's log groups, so give the same handlerLogs (or none) on each`);
-      }
-      return;
+      throw validationError('InvalidHandlerLogs', scope, `handlerLogs.removalPolicy must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, got ${options.removalPolicy}`);
     }
     this.options = options;
-    this.setBy = model.node.path;
     for (const group of this.groups) applyTo(group, options);
-    if (options.encryptionKey) allowLogsToUse(options.encryptionKey, model);
+    if (options.encryptionKey) allowLogsToUse(options.encryptionKey, scope);
   }
 }
 
@@ -51,12 +41,6 @@ function applyTo(group: logs.LogGroup, options: HandlerLogsOptions): void {
   cfn.retentionInDays = retention === logs.RetentionDays.INFINITE ? undefined : retention;
   if (options.encryptionKey) cfn.kmsKeyId = options.encryptionKey.keyArn;
   cfn.applyRemovalPolicy(options.removalPolicy ?? RemovalPolicy.RETAIN);
-}
-
-function sameOptions(a: HandlerLogsOptions, b: HandlerLogsOptions): boolean {
-  return (a.retention ?? DEFAULT_RETENTION) === (b.retention ?? DEFAULT_RETENTION)
-    && (a.removalPolicy ?? RemovalPolicy.RETAIN) === (b.removalPolicy ?? RemovalPolicy.RETAIN)
-    && a.encryptionKey === b.encryptionKey;
 }
 
 /** The key policy statement CloudWatch Logs needs to encrypt a log group (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS"). */

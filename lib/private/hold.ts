@@ -1,11 +1,11 @@
 // Holds without a redeploy: one SSM String parameter per model that an operator or a pipeline writes (a hold) and
 // the scheduled path reads at every pass (lambda/decisions/hold.ts says what a value means). Created by the stack, so it goes
 // with it; its only reader is the handlers' role (GetParameter on its ARN), its writers those grantHold() names.
-import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct, IConstruct } from 'constructs';
-import { validateParameterName } from './parameter-name';
+import { Construct } from 'constructs';
 import { HOLD } from '../contract/resource-properties';
+import { parameterDescription } from './parameter-name';
 import type { ScheduledPassEvent } from '../contract/scheduled-inputs';
 import { schedulePeriodicPass } from './scheduled-pass';
 import { ScheduledPath } from './scheduled-path';
@@ -13,24 +13,14 @@ import { ScheduledPath } from './scheduled-path';
 /** How often a model with holds and no batch windows is looked at: the same period as the windows' safety net. */
 export const HOLD_PASS_RATE = Duration.minutes(5);
 
-/** The default name of a model's hold parameter. */
-export function defaultHoldParameterName(stack: Stack, resource: CfnResource): string {
-  return `/rekognition-custom-labels/${stack.stackName}/${stack.getLogicalId(resource)}/hold`;
-}
-
-/** Refuses a hold parameter name SSM would refuse, or one whose ARN IAM could not be scoped to exactly. */
-export function validateHoldParameterName(scope: IConstruct, name: string): void {
-  validateParameterName(scope, 'holdParameterName', 'InvalidHoldParameterName', name);
-}
-
 /** The model's hold parameter, created with the value that means "no hold". */
 export function createHoldParameter(model: Construct, name: string): ssm.StringParameter {
   return new ssm.StringParameter(model, 'Hold', {
     parameterName: name,
-    // Always a hierarchical name (validated above): its ARN is parameter<name>, also when the name is a token.
+    // Always a hierarchical name (validated with the props): its ARN is parameter<name>, also when the name is a token.
     simpleName: false,
     stringValue: HOLD.none,
-    description: `Hold for the Rekognition Custom Labels model ${model.node.path}: "${HOLD.none}", or {"state":"RUNNING"|"STOPPED","until":"<ISO 8601>"} (see the README)`,
+    description: parameterDescription(`Hold for the Rekognition Custom Labels model ${model.node.path}: "${HOLD.none}", or {"state":"RUNNING"|"STOPPED","until":"<ISO 8601>"} (see the README)`),
   });
 }
 

@@ -5,15 +5,11 @@ import { PROP, REMOVAL } from '../contract/resource-properties';
 import type { CustomLabelsModelProps } from '../custom-labels-model-props';
 import { ModelSettings } from './model-validation';
 
-/** What only synthesis knows: the tags once Tags.of() has applied, and the hold parameter's name once the resource has a logical id. */
-export interface LateProperties {
-  readonly tags: () => Record<string, string>;
-  /** Undefined without enableHold. */
-  readonly holdParameterName?: () => string | undefined;
-}
-
-/** The custom resource's properties: every prop that is set, as a string; tokens stay tokens. */
-export function modelResourceProperties(stack: Stack, props: CustomLabelsModelProps, settings: ModelSettings, late: LateProperties): Record<string, string> {
+/**
+ * The custom resource's properties: every prop that is set, as a string; tokens stay tokens. `tags`: what only
+ * synthesis knows, the tags once Tags.of() has applied.
+ */
+export function modelResourceProperties(stack: Stack, props: CustomLabelsModelProps, settings: ModelSettings, tags: () => Record<string, string>): Record<string, string> {
   const { minInferenceUnits: min, maxInferenceUnits: max, windows, demand } = settings;
   const properties: Record<string, string> = {};
   for (const [key, value] of Object.entries({
@@ -29,14 +25,13 @@ export function modelResourceProperties(stack: Stack, props: CustomLabelsModelPr
     [PROP.demandIdleSeconds]: demand ? numberProperty(demand.idleSeconds) : undefined,
     [PROP.demandMinInferenceUnits]: demand ? numberProperty(demand.minInferenceUnits) : undefined,
     [PROP.demandMaxInferenceUnits]: demand?.maxInferenceUnits === undefined ? undefined : numberProperty(demand.maxInferenceUnits),
+    [PROP.holdParameterName]: settings.holdParameterName,
   })) {
     if (value !== undefined) properties[key] = value;
   }
-  const holdParameterName = late.holdParameterName;
-  if (holdParameterName) properties[PROP.holdParameterName] = Lazy.string({ produce: () => holdParameterName() });
   // Rendered at synth, after Tags.of() has applied; no property at all without tags, so templates without tags stay as they were.
   properties[PROP.tags] = Lazy.string({
-    produce: () => (Object.keys(late.tags()).length === 0 ? undefined : stack.toJsonString(late.tags())),
+    produce: () => (Object.keys(tags()).length === 0 ? undefined : stack.toJsonString(tags())),
   });
   return properties;
 }

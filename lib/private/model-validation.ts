@@ -11,7 +11,7 @@ import { validateWindowTable, WindowTable } from '../contract/weekly-windows';
 import type { CustomLabelsModelProps } from '../custom-labels-model-props';
 import { resolveDemand, ResolvedDemand } from './demand';
 import { validationError } from './errors';
-import { validateHoldParameterName } from './hold';
+import { defaultParameterName, validateParameterName } from './parameter-name';
 import { ModelArn } from './model-arn';
 import { synthNow } from './now';
 
@@ -30,6 +30,10 @@ export interface ModelSettings {
   readonly demand?: ResolvedDemand;
   /** "Now" at synth (epoch milliseconds) when the windows have one-off windows, else 0. */
   readonly now: number;
+  /** The running version's parameter name, the prop's or the default. */
+  readonly runningVersionParameterName: string;
+  /** The hold parameter's name, the option's or the default; undefined without holds. */
+  readonly holdParameterName?: string;
 }
 
 /** Refuses props that cannot deploy, in the order a reader meets them; returns them with their defaults. */
@@ -56,10 +60,10 @@ export function validateModelProps(model: IConstruct, props: CustomLabelsModelPr
   }
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
   validateRemovalPolicy(model, removalPolicy);
-  if (props.holdParameterName !== undefined) {
-    if (!props.enableHold) throw validationError('HoldNotEnabled', model, 'holdParameterName needs enableHold: true');
-    validateHoldParameterName(model, props.holdParameterName);
-  }
+  const runningVersionParameterName = props.runningVersionParameterName ?? defaultParameterName(model, 'running-version');
+  validateParameterName(model, 'runningVersionParameterName', 'InvalidRunningVersionParameterName', runningVersionParameterName);
+  const holdParameterName = props.hold ? props.hold.parameterName ?? defaultParameterName(model, 'hold') : undefined;
+  if (holdParameterName !== undefined) validateParameterName(model, 'hold.parameterName', 'InvalidHoldParameterName', holdParameterName);
   const price = props.inferenceUnitHourPrice ?? 4;
   if (!Token.isUnresolved(price) && !(price >= 0)) throw validationError('InvalidInferenceUnitHourPrice', model, `inferenceUnitHourPrice must be a number >= 0, got ${price}`);
   const windows = props.batchWindows ? resolveWindows(model, props.batchWindows, min, max) : undefined;
@@ -75,6 +79,8 @@ export function validateModelProps(model: IConstruct, props: CustomLabelsModelPr
     windows,
     demand,
     now: windows?.oneOffWindows ? synthNow(model) : 0,
+    runningVersionParameterName,
+    holdParameterName,
   };
 }
 

@@ -20,7 +20,7 @@ export function fullStack(app = new App()) {
     maxInferenceUnits: 5,
     costGuard: { alarmTopic: topic, dailyInferenceUnitHourBudget: 60, weeklyInferenceUnitHourBudget: 400 },
     // Holds on a model without batch windows: its hold parameter and 5-minute pass are in the cdk-nag check too.
-    enableHold: true,
+    hold: {},
   });
   const batch = new CustomLabelsModel(stack, 'WeeklyBatch', {
     projectVersionArn: BATCH_ARN,

@@ -40,7 +40,7 @@ export interface ModelDecl {
   readonly graceSeconds?: number;
   /** Batch windows: `true` for MONDAY_WINDOW, or the batchWindows prop itself. */
   readonly windows?: boolean | BatchWindows;
-  /** The enableHold prop. */
+  /** Holds (the hold prop, with the default parameter name). */
   readonly hold?: boolean;
   /** Demand on the stack's queue (DEMAND_QUEUE_NAME): its units and idle time. */
   readonly demand?: { readonly minInferenceUnits: number; readonly idleMinutes: number };
@@ -73,8 +73,8 @@ export function widgetsStack(model: Omit<ModelDecl, 'id'>, stack: Omit<StackDecl
   return { ...stack, models: [{ id: 'Widgets', ...model }] };
 }
 
-/** The hold parameter of Widgets in STACK_NAME, by its default name: `/rekognition-custom-labels/<stack>/<logical id>/hold`. */
-export const WIDGETS_HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets3DFF681B/hold';
+/** The hold parameter of Widgets in STACK_NAME, by its default name: `/rekognition-custom-labels/<stack>/<construct path>/hold`. */
+export const WIDGETS_HOLD = '/rekognition-custom-labels/WidgetsStack/Widgets/hold';
 
 /** The constructs of a synthesized stack under test. */
 export interface SynthesizedStack {
@@ -103,7 +103,7 @@ export function synthStack(decl: StackDecl): SynthesizedStack {
       timeout: m.timeoutMinutes ? Duration.minutes(m.timeoutMinutes) : undefined,
       tags: m.tags,
       replacementGracePeriod: m.graceSeconds === undefined ? undefined : Duration.seconds(m.graceSeconds),
-      enableHold: m.hold,
+      hold: m.hold ? {} : undefined,
       batchWindows: m.windows === true ? mondayWindow() : m.windows || undefined,
       demand: m.demand ? { queue: queue!, idleTime: Duration.minutes(m.demand.idleMinutes), minInferenceUnits: m.demand.minInferenceUnits } : undefined,
     });

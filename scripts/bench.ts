@@ -1,5 +1,6 @@
 // `npm run bench`: the library's speed and cost figures, measured in one run and printed (never asserted in tests).
 import { callFigures } from './bench-calls';
+import { cliFigures } from './bench-cli';
 import { demandFigures } from './bench-demand';
 import { deployFigures } from './bench-deploy';
 import { scaleFigures } from './bench-scale';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   await demandFigures(out);
   out();
   await callFigures(out);
+  out();
+  await cliFigures(out);
 }
 
 main().catch((e) => {

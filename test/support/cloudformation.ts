@@ -339,6 +339,8 @@ export class StackStatusEndpoint {
    * the world answers for the identities it knows, and undefined for the rest, which the handlers' role governs.
    */
   public authorizeIdentity?: (request: IamRequest, accessKeyId: string | undefined) => Promise<string | undefined> | undefined;
+  /** Every action called, in order (the command line's bench counts them). */
+  public readonly calls: string[] = [];
 
   register(stack: CloudFormationEmulator): void {
     this.stacks.set(stack.stackId, stack);
@@ -348,6 +350,7 @@ export class StackStatusEndpoint {
     this.server = await serveOnLoopback(async (raw, req) => {
       const form = new URLSearchParams(raw.toString('utf8'));
       const action = form.get('Action') ?? '';
+      this.calls.push(action);
       const name = form.get('StackName') ?? '';
       const stack = [...this.stacks.values()].find((s) => s.stackId === name || s.stackName === name);
       const stackMember = (s: CloudFormationEmulator) => `<member><StackId>${s.stackId}</StackId><StackName>${s.stackName}</StackName>` +

@@ -228,7 +228,9 @@ const LOG_SHAPES: Record<string, (stack: Stack) => void> = {
     new CustomLabelsModel(stack, 'Model', {
       projectVersionArn: versionArn('alpha', 1),
       minInferenceUnits: 2,
-      enableHold: true,
+      hold: {},
+    });
+    CustomLabelsModel.configureStack(stack, {
       handlerLogs: { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: new kms.Key(stack, 'LogsKey', { enableKeyRotation: true }) },
     });
   },

@@ -4,6 +4,8 @@
 import { RekognitionClient, StartProjectVersionCommand } from '@aws-sdk/client-rekognition';
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import { BatchWindows, LocalDate, LocalDateTime, WeekDay, WeeklyTime } from '../lib';
+import * as fs from 'fs';
+import * as path from 'path';
 import { main } from '../cli/main';
 import type { ModelStatus } from '../cli/model-status';
 import { CloudFormationEmulator } from './support/cloudformation';
@@ -15,6 +17,8 @@ import { MIN } from './support/time';
 import { World } from './support/world';
 
 const OPERATOR_KEY = 'AKIACLIOPERATOREXAMP';
+/** Where the operations section shows the command line's output (test/cli.test.ts checks it). */
+const README_WITH_TRANSCRIPT = 'README.md';
 const CONSOLE_KEY = 'AKIACONSOLEEXAMPLE01';
 
 /** The policy the README gives the command line's operator: read everything it lists, write hold parameters. */
@@ -197,7 +201,8 @@ describe('the operator\'s command line', () => {
     // The week at a glance draws the hold: Tuesday runs from the hold's end at 10:00 to the window's close at 18:00.
     expect(lines).toContain('  Tue 2026-01-06 |..........########......| 8 h');
     expect(lines).toContain('  Sat 2026-01-10 |.........####...........| 4 h');
-    expect(lines).toContain('  Mon 2026-01-05 |........................| 0 h');
+    // Monday's hours gone by are blank; the hold keeps the rest of the day stopped.
+    expect(lines).toContain('  Mon 2026-01-05 |          ..............| 0 h');
   });
 
   test('the command line runs with what grantReadStatus and grantHold grant, on the stack it names', async () => {
@@ -225,5 +230,27 @@ describe('the operator\'s command line', () => {
     const all = await asGranted('status');
     expect(all.code).toBe(1);
     expect(all.err).toMatch(/^cdk-rekognition-custom-labels status: AccessDenied: .*cloudformation:DescribeStacks/);
+  });
+
+  test('the README shows the commands with the output they print', async () => {
+    const commands = [
+      ['status'],
+      ['hold', 'WidgetsStack/Batch', '--running', '--units', '3', '--until', '2026-01-05T14:00:00Z'],
+      ['status', '--stack', 'WidgetsStack'],
+      ['plan', 'WidgetsStack/Batch', '--days', '7'],
+      ['release', 'WidgetsStack/Batch'],
+    ];
+    const transcript: string[] = [];
+    for (const args of commands) {
+      const r = await cli(...args);
+      expect({ args, code: r.code, err: r.err }).toEqual({ args, code: 0, err: '' });
+      transcript.push(`$ npx cdk-rekognition-custom-labels ${args.join(' ')}`, r.out);
+    }
+    // The deploy leaves the clock a few seconds past 10:16 (the world's clock runs on between its steps): the seconds
+    // of the plan's first line are not what the README shows.
+    const normalize = (text: string) => text.replace(/(from|to) (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):\d{2}Z/g, '$1 $2:SSZ');
+    const readme = fs.readFileSync(path.join(__dirname, '..', README_WITH_TRANSCRIPT), 'utf8');
+    const shown = /<!-- cli-transcript -->\n```console\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(normalize(shown ?? '')).toBe(normalize(transcript.join('\n')));
   });
 });

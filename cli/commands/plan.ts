@@ -16,13 +16,14 @@ const SAMPLES_PER_HOUR = 12;
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /**
- * A week at a glance (pure): one line a local day, one cell an hour, `#` running all the hour, `+` part of it, `.`
- * not at all, as the windows and the hold want it (demand is not foreseeable and is not drawn).
+ * A week at a glance (pure): one line a local day from today, one cell an hour, `#` running all the hour, `+` part of
+ * it, `.` not at all, as the windows and the hold want it (demand is not foreseeable and is not drawn); hours gone by
+ * are blank.
  */
 export function weekAtAGlance(model: DeployedModel, hold: HoldReading | undefined, now: number, days = 7): string[] {
   const spec = { ...model.spec, demand: undefined };
   const tz = model.spec.windows?.timeZone ?? 'UTC';
-  const lines = [`week at a glance (${tz}; # running the whole hour, + part of it, . stopped), hours 00 to 23:`];
+  const lines = [`week at a glance (${tz}; # running the whole hour, + part of it, . stopped, blank: past), hours 00 to 23:`];
   const todayNaive = Math.floor(localNaive(now, tz) / 86_400_000) * 86_400_000;
   for (let d = 0; d < days; d++) {
     const dayNaive = todayNaive + d * 86_400_000;
@@ -30,12 +31,11 @@ export function weekAtAGlance(model: DeployedModel, hold: HoldReading | undefine
     let running = 0;
     for (let h = 0; h < 24; h++) {
       const hourStart = firstInstantReaching(dayNaive + h * HOUR, tz);
-      let on = 0;
-      for (let s = 0; s < SAMPLES_PER_HOUR; s++) {
-        if (desiredState(spec, hold, hourStart + (s * HOUR) / SAMPLES_PER_HOUR).goal.kind === 'running') on++;
-      }
+      // Only what is to come: an hour gone by is blank, the hour now counts from now.
+      const samples = Array.from({ length: SAMPLES_PER_HOUR }, (_, s) => hourStart + (s * HOUR) / SAMPLES_PER_HOUR).filter((t) => t + HOUR / SAMPLES_PER_HOUR > now);
+      const on = samples.filter((t) => desiredState(spec, hold, Math.max(t, now)).goal.kind === 'running').length;
       running += on;
-      cells += on === SAMPLES_PER_HOUR ? '#' : on > 0 ? '+' : '.';
+      cells += samples.length === 0 ? ' ' : on === samples.length ? '#' : on > 0 ? '+' : '.';
     }
     const hours = running / SAMPLES_PER_HOUR;
     lines.push(`  ${DAY_NAMES[new Date(dayNaive).getUTCDay()]} ${formatNaive(dayNaive).slice(0, 10)} |${cells}| ${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`);

@@ -25,7 +25,7 @@ import { scheduleDemandPasses } from './private/demand';
 import { validationError } from './private/errors';
 import { createHoldParameter, scheduleHoldPasses } from './private/hold';
 import { ImportedCustomLabelsModel } from './private/imported-model';
-import { noteBatchWindowCost, warnAboutModelProps } from './private/model-annotations';
+import { noteBatchWindowCost, noteMonthlyCost, warnAboutModelProps } from './private/model-annotations';
 import { projectAndVersionNames, readModelArn } from './private/model-arn';
 import { ModelMonitoringInputs } from './private/model-monitoring-inputs';
 import { modelResourceProperties, removalPolicyProperty } from './private/model-properties';
@@ -144,6 +144,7 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
     if (settings.holdParameterName) this.holdParameter = this.createHold(settings.holdParameterName);
     this.schedulePasses(props, settings, properties);
     if (settings.windows) this.batchWindowCost = this.costOfBatchWindows(settings.windows, settings.inferenceUnitHourPrice);
+    noteMonthlyCost(this, settings, settings.inferenceUnitHourPrice);
 
     this.projectVersionArn = arn.versionArn;
     ({ projectName: this.projectName, versionName: this.versionName } = projectAndVersionNames(arn));

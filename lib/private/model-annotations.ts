@@ -8,6 +8,7 @@ import type { BatchWindows } from '../batch-windows';
 import { MINUTES_PER_WEEK, oneOffName, oneOffOccurrences } from '../contract/weekly-windows';
 import { ModelSettings } from './model-validation';
 import { NOW_CONTEXT_KEY } from './now';
+import { CostedDeclaration, monthlyCost, monthlyCostText } from './monthly-cost';
 
 /** Warns about validated props that are likely mistakes; each warning can be acknowledged by its id. */
 export function warnAboutModelProps(model: IConstruct, batchWindows: BatchWindows | undefined, settings: ModelSettings): void {
@@ -43,3 +44,9 @@ export function noteBatchWindowCost(model: IConstruct, c: BatchWindowCost): void
     `$${c.alwaysOnCostPerWeek.toFixed(2)} ($${c.alwaysOnCostPerWeekAtMax.toFixed(2)}), at $${price} an inference-unit hour` +
     (c.notCounted ? `; ${c.notCounted}` : ''));
 }
+
+/** Notes what the model's declaration costs a month, at the price assumed: every model, so that no bill surprises. */
+export function noteMonthlyCost(model: IConstruct, declared: CostedDeclaration, price: number): void {
+  Annotations.of(model).addInfo(monthlyCostText(monthlyCost(declared, price), price));
+}
+

@@ -108,8 +108,14 @@ describe('README and @example blocks in a fresh app', () => {
         const command = line.replace(/\s+#.*$/, '').trim();
         if (!inApp || command === '') continue;
         if (/["'`$|;&<>\\]/.test(command)) throw new Error(`README Install: not a plain command this test can run: ${command}`);
-        const argv = command.split(/\s+/).map((arg) =>
-          (arg === PKG.name || arg.endsWith(`/${PKG.name}-${PKG.version}.tgz`) || arg === `${PKG.name}-${PKG.version}.tgz` ? tarball : arg));
+        const argv = command.split(/\s+/).map((arg) => {
+          const packed = `${PKG.name}-${PKG.version}.tgz`;
+          if (arg === PKG.name || arg === packed || arg.endsWith(`/${packed}`)) return tarball;
+          if (arg.endsWith('.tgz') && path.basename(arg).startsWith(`${PKG.name}-`)) {
+            throw new Error(`README Install: ${arg} is not what npm pack writes for version ${PKG.version} (${packed})`);
+          }
+          return arg;
+        });
         commands.push(argv);
       }
     }

@@ -4,48 +4,22 @@
 // missing from package.json's `files` (the handler bundle, say) fails here and not in a user's `cdk deploy`.
 //
 // It packs what `npm run build` left in lib/ and lambda/dist/ (npm test builds first), with --ignore-scripts so that
-// the pack does not build a second time.
-import { execFile, spawnSync, SpawnSyncReturns } from 'child_process';
+// the pack does not build a second time (test/support/fresh-app.ts).
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RESOURCE_TYPE } from '../lib/contract/resource-properties';
+import { CHILD_ENV, packTarball, PKG, ROOT, run, TSC } from './support/fresh-app';
 import { StackDeployment } from './support/stack-deployment';
 import { synthModels } from './support/templates';
 import { World } from './support/world';
 
-const ROOT = path.join(__dirname, '..');
-const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-  name: string;
-  version: string;
-  devDependencies: Record<string, string>;
-};
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const VERSION_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/widgets/version/widgets.v1/1767607200000';
 
 /** What the tarball may hold, as paths inside `package/`. */
 const ALLOWED = /^(package\.json|README\.md|LICENSE|\.jsii|lib\/.+\.(js|d\.ts)|lambda\/dist\/index\.js|cli\/dist\/cli\.js)$/;
-
-// The child npm should behave as in a fresh shell, not as a lifecycle script of this package.
-const CHILD_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env)
-  .filter(([k]) => !/^npm_(package|lifecycle)_/.test(k) && k !== 'npm_config_local_prefix' && k !== 'INIT_CWD'));
-
-/** The end of a child's output, with long lines (a minified bundle quoted in a stack trace) cut short. */
-function tail(output: string): string {
-  return output.split('\n').slice(-40).map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l)).join('\n');
-}
-
-function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env: { ...CHILD_ENV, CDK_DISABLE_CLI_TELEMETRY: 'true' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) {
-    throw result.error;
-  }
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${tail(result.stdout)}\n${tail(result.stderr)}`);
-  }
-  return result;
-}
 
 /** Every .ts source under lib/ (not declarations), relative to the repo, without its extension. */
 function librarySources(dir = 'lib'): string[] {
@@ -67,20 +41,10 @@ describe('packaging', () => {
   let assembly: string;
 
   beforeAll(() => {
-    for (const built of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'lambda/dist/index.js', 'cli/dist/cli.js']) {
-      if (!fs.existsSync(path.join(ROOT, built))) {
-        throw new Error(`${built} is missing: run \`npm run build\` before this test (npm test does)`);
-      }
-    }
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-rekognition-custom-labels-packaging-'));
 
-    // npm pack, as npm publish would pack.
-    const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
-    const [info] = JSON.parse(pack.stdout) as { filename: string }[];
-    tarball = path.join(work, info.filename);
-    // What is really in the tarball, not what npm says it put there.
-    packed = run('tar', ['-tzf', tarball], work).stdout.split('\n').filter((l) => l !== '' && !l.endsWith('/'))
-      .map((l) => l.replace(/^package\//, '')).sort();
+    // npm pack, as npm publish would pack; what is really in the tarball, not what npm says it put there.
+    ({ tarball, packed } = packTarball(work));
 
     // A fresh app outside the repo: nothing resolves to the repo's node_modules from there.
     appDir = path.join(work, 'app');

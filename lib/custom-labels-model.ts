@@ -119,6 +119,9 @@ export class CustomLabelsModel extends CustomLabelsModelBase implements ITaggabl
    */
   public static configureStack(scope: Construct, settings: CustomLabelsStackSettings): void {
     configureStackSettings(scope, settings);
+    // A provider a model has created already takes them now; one created later reads them (CustomLabelsProvider.of).
+    const provider = CustomLabelsProvider.existing(scope);
+    if (provider && settings.handlerLogs) provider.configureLogs(scope, settings.handlerLogs);
   }
 
   /** The cost guard's alarms, empty without the costGuard prop: a copy, so the model's own list never changes. */

@@ -1,9 +1,8 @@
-// The settings that act on every model of a stack (CustomLabelsModel.configureStack): held per stack, set once, and
-// applied to the stack's provider now if a model has created it, or when the first model does.
+// The settings that act on every model of a stack (CustomLabelsModel.configureStack): held per stack and set once. The
+// provider reads them when the first model creates it; configureStack() applies them to one that exists already.
 import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { CustomLabelsStackSettings } from '../stack-settings';
-import { CustomLabelsProvider } from './custom-labels-provider';
 import { validationError } from './errors';
 
 const settingsOf = new WeakMap<Stack, { readonly settings: CustomLabelsStackSettings; readonly by: string }>();
@@ -22,6 +21,4 @@ export function configureStackSettings(scope: IConstruct, settings: CustomLabels
       `configureStack: stack ${stack.node.path} was configured already (at ${earlier.by}); its settings act on every model of the stack, so they are set once`);
   }
   settingsOf.set(stack, { settings, by: scope.node.path || stack.node.path });
-  const provider = CustomLabelsProvider.existing(scope);
-  if (provider && settings.handlerLogs) provider.configureLogs(scope, settings.handlerLogs);
 }

@@ -151,8 +151,8 @@ describe('synth-time checks name the window', () => {
     expect(() => new CustomLabelsModel(stack(), 'Widgets', { projectVersionArn: ARN, minInferenceUnits: 2, batchWindows })).toThrow(message);
   });
   test('WeeklyTime checks its hour and minute', () => {
-    expect(() => WeeklyTime.of(WeekDay.MONDAY, 24)).toThrow('WeeklyTime: hour must be an integer from 0 to 23, got 24');
-    expect(() => WeeklyTime.of(WeekDay.MONDAY, 1, 60)).toThrow('WeeklyTime: minute must be an integer from 0 to 59, got 60');
+    expect(() => WeeklyTime.of(WeekDay.MONDAY, 24)).toThrow('WeeklyTime.of(MONDAY, 24, 0): hour must be an integer from 0 to 23, got 24');
+    expect(() => WeeklyTime.of(WeekDay.MONDAY, 1, 60)).toThrow('WeeklyTime.of(MONDAY, 1, 60): minute must be an integer from 0 to 59, got 60');
   });
   test('a window longer than half a week draws a warning that names its length and the usual cause (start and end swapped)', () => {
     const warned = (windows: { start: WeeklyTime; end: WeeklyTime }[]) => {

@@ -71,7 +71,8 @@ export class CustomLabelsProvider extends Construct {
     this.role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Starts, stops and watches the Rekognition Custom Labels models declared in this stack',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      // No AWSLambdaBasicExecutionRole: each function of the role is allowed to write to its own log group only
+      // (handlerFunction, lib/private/handler-functions.ts).
     });
     this.policy = new HandlerPolicy(this.role);
     const handlerCode: HandlerCode = {

@@ -24,12 +24,8 @@ function functionVersions(fn: lambda.IFunction): string {
   return `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
 }
 
-/** The handlers' role: its managed logging policy, and the Rekognition reads and stops scoped by tag, not by ARN. */
+/** The handlers' role: the Rekognition reads and stops scoped by tag, not by ARN. */
 export function acknowledgeHandlerRole(role: iam.Role): void {
-  acknowledgeFinding(role, BASIC_EXECUTION_ROLE,
-    'The handler functions (onEvent, isComplete, the stack guard, the scheduled path) write their logs with AWSLambdaBasicExecutionRole ' +
-    '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents), the managed policy aws-cdk-lib gives the roles it creates for functions; ' +
-    "the role's Rekognition and CloudFormation rights are its own statements (lib/private/handler-policy.ts)");
   const stack = Stack.of(role);
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;

@@ -10,6 +10,7 @@ import { App, ArnFormat, CfnParameter, Duration, Environment, RemovalPolicy, Sta
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -18,6 +19,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { fullStack } from './support/full-stack';
+import { CfnTemplate, IamEnforcer, resolveIntrinsics, rolePolicies } from './support/iam';
 
 function checkedApp(): App {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-')) });
@@ -154,7 +156,8 @@ test('every acknowledgment is specific: a finding id and a reason that says why,
   expect(library.length).toBeGreaterThanOrEqual(8);
   for (const r of library) {
     expect(r.path).toMatch(/^FullStack\/RekognitionCustomLabelsProvider/); // only the library's own constructs
-    expect(r.id).toMatch(/^AwsSolutions::AwsSolutions-(IAM4\[Policy::.+\]|IAM5\[Resource::.+\]|SQS3)$/);
+    // No AwsSolutions-IAM4: no role of the library attaches an AWS managed policy (AWSLambdaBasicExecutionRole included).
+    expect(r.id).toMatch(/^AwsSolutions::AwsSolutions-(IAM5\[Resource::.+\]|SQS3)$/);
     expect(r.reason.length).toBeGreaterThan(60);
   }
 });
@@ -279,12 +282,12 @@ const LOG_WRITES = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** `*`, or a CloudWatch Logs ARN whose log group (or account or region) is a wildcard. */
 const EVERY_LOG_GROUP = /^\*$|^arn:[^:]*:logs:[^:]*\*[^:]*:|^arn:[^:]*:logs:[^:]*:[^:]*\*[^:]*:|^arn:[^:]*:logs:[^:]*:[^:]*:(\*|log-group:\*)/;
 
-/** The log writes an Allow statement grants on every log group of the account. */
-function logWritesEverywhere(statement: Statement): string[] {
+/** The log writes (of `writes`) an Allow statement grants on every log group of the account. */
+function logWritesEverywhere(statement: Statement, writes: string[] = LOG_WRITES): string[] {
   if (statement.Effect !== 'Allow') return [];
   const allowed = statement.NotAction !== undefined
-    ? LOG_WRITES.filter((a) => ![statement.NotAction].flat().some((p) => actionMatches(String(p), a)))
-    : LOG_WRITES.filter((a) => [statement.Action].flat().some((p) => actionMatches(String(p), a)));
+    ? writes.filter((a) => ![statement.NotAction].flat().some((p) => actionMatches(String(p), a)))
+    : writes.filter((a) => [statement.Action].flat().some((p) => actionMatches(String(p), a)));
   const everywhere = statement.NotResource !== undefined || [statement.Resource].flat().some((r) => EVERY_LOG_GROUP.test(text(r)));
   return everywhere ? allowed : [];
 }
@@ -299,7 +302,7 @@ describe('no statement of the template allows log writes on every log group', ()
       { Effect: 'Allow', Action: '*', Resource: 'arn:aws:logs:*:*:*' },
       { Effect: 'Allow', NotAction: 's3:*', Resource: '*' },
     ];
-    expect(statements.map(logWritesEverywhere)).toEqual([['logs:CreateLogStream'], LOG_WRITES, LOG_WRITES, LOG_WRITES]);
+    expect(statements.map((s) => logWritesEverywhere(s))).toEqual([['logs:CreateLogStream'], LOG_WRITES, LOG_WRITES, LOG_WRITES]);
     expect(logWritesEverywhere({ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:*' })).toEqual([]);
     expect(logWritesEverywhere({ Effect: 'Deny', Action: 'logs:*', Resource: '*' })).toEqual([]);
   });
@@ -312,6 +315,99 @@ describe('no statement of the template allows log writes on every log group', ()
     const wide = statements.map(({ where, statement }) => ({ where, actions: logWritesEverywhere(statement) })).filter((s) => s.actions.length > 0);
     expect(wide).toEqual([]);
   });
+});
+
+/** The log writes a role may not have on every log group: creating the group too (AWSLambdaBasicExecutionRole's three). */
+const ROLE_LOG_WRITES = ['logs:CreateLogGroup', ...LOG_WRITES];
+/**
+ * AWS managed policies that allow log writes on `*`: AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream,
+ * PutLogEvents on *, the policy aws-cdk-lib attaches to the roles it creates for functions), and the AWS managed Lambda
+ * execution policies that repeat its statement (VPC access, Kinesis, DynamoDB, SQS).
+ */
+const MANAGED_LOG_WRITES = /:iam::aws:policy\/.*(AWSLambdaBasicExecutionRole|AWSLambda(VPCAccess|Kinesis|DynamoDB|SQSQueue)ExecutionRole)/;
+
+/** The roles of a template, by logical id, that can write to every log group, with what lets them. */
+function rolesWritingEverywhere(template: { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }): Record<string, string[]> {
+  const refOf = (value: unknown) => (value as { Ref?: string } | undefined)?.Ref;
+  const found: Record<string, string[]> = {};
+  const note = (role: string, why: string[]) => {
+    if (why.length > 0) (found[role] ??= []).push(...why);
+  };
+  const statementsOf = (document: unknown) => [(document as { Statement?: Statement[] } | undefined)?.Statement ?? []].flat();
+  const widenedBy = (document: unknown) => statementsOf(document).flatMap((s) => logWritesEverywhere(s, ROLE_LOG_WRITES));
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    for (const arn of resource.Properties?.ManagedPolicyArns ?? []) {
+      const managed = refOf(arn) !== undefined ? template.Resources[refOf(arn)!] : undefined;
+      if (managed) note(id, widenedBy(managed.Properties?.PolicyDocument)); // a customer managed policy of the template
+      else if (MANAGED_LOG_WRITES.test(text(arn))) note(id, [text(arn)]);
+    }
+    for (const p of resource.Properties?.Policies ?? []) note(id, widenedBy(p.PolicyDocument));
+  }
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    const why = widenedBy(resource.Properties?.PolicyDocument);
+    for (const role of resource.Properties?.Roles ?? []) if (refOf(role) !== undefined) note(refOf(role)!, why);
+  }
+  return found;
+}
+
+describe('no role of the template can write to every log group', () => {
+  const cases = Object.entries(LOG_SHAPES).flatMap(([shape, build]) => Object.entries(ENVIRONMENTS).map(([where, env]) => [shape, where, build, env] as const));
+
+  test('the check is live: it finds the role aws-cdk-lib creates for a function, and statements on * in any policy of a role', () => {
+    const stack = new Stack(new App(), 'Plain');
+    new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    other.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: ['*'] }));
+    const inline = new iam.Role(stack, 'Inline', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: { Logs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['logs:*'], resources: ['*'] })] }) },
+    });
+    const managed = new iam.Role(stack, 'Managed', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    managed.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    new iam.ManagedPolicy(stack, 'Customer', { roles: [managed], statements: [new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: ['*'] })] });
+    const scoped = new iam.Role(stack, 'Scoped', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    new logs.LogGroup(stack, 'Group').grantWrite(scoped);
+    const id = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as iam.CfnRole);
+    expect(rolesWritingEverywhere(Template.fromStack(stack).toJSON() as never)).toEqual({
+      [id(stack.node.findChild('Fn').node.findChild('ServiceRole'))]: ['arn:<ref>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      [id(other)]: ['logs:CreateLogGroup'],
+      [id(inline)]: ROLE_LOG_WRITES,
+      [id(managed)]: ['arn:<ref>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole', 'logs:PutLogEvents'],
+    });
+  });
+
+  test.each(cases)('%s, %s', (_shape, _where, build, env) => {
+    const stack = new Stack(new App(), 'Checked', { env });
+    build(stack);
+    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role').length).toBeGreaterThan(3); // the roles were read
+    expect(rolesWritingEverywhere(template as never)).toEqual({});
+  });
+});
+
+test.each(Object.entries(ENVIRONMENTS))('every function of the library can still write its logs to its own log group, and to no log group outside the library (%s)', async (_where, env) => {
+  const stack = new Stack(new App(), 'Checked', { env });
+  SHAPES['batch windows and costGuard with an alarm topic'](stack);
+  const template = Template.fromStack(stack).toJSON() as CfnTemplate & { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+  const pseudo = { accountId: ACCOUNT, region: REGION, partition: 'aws', stackName: 'Checked', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Checked/1` };
+  const groupOf = (value: unknown) => String(resolveIntrinsics(value, template, pseudo));
+  const streamOf = (group: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:2026/01/05/[$LATEST]0123456789abcdef`;
+  const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  // onEvent, isComplete, the stack guard, the scheduled path; the Provider framework's onEvent, isComplete, onTimeout.
+  expect(functions).toHaveLength(7);
+  const found: Record<string, boolean[]> = {};
+  for (const [id, fn] of functions) {
+    const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const enforcer = new IamEnforcer(`arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${id}`);
+    enforcer.setPolicies(rolePolicies(template, role, pseudo));
+    const own = streamOf(groupOf(fn.Properties.LoggingConfig.LogGroup));
+    const outside = streamOf(`/aws/lambda/${id}`);
+    found[id] = await Promise.all(['logs:CreateLogStream', 'logs:PutLogEvents'].flatMap((action) =>
+      [own, outside].map(async (resource) => (await enforcer.authorize({ action, resource })).allowed)));
+  }
+  expect(found).toEqual(Object.fromEntries(functions.map(([id]) => [id, [true, false, true, false]])));
 });
 
 /** The trust policy statements of the roles an AWS service assumes, by the role's path below the provider. */

@@ -6,6 +6,7 @@ import { ArnFormat, Duration, IResolveContext, Lazy, Stack, Token } from 'aws-cd
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -71,7 +72,8 @@ export class CustomLabelsProvider extends Construct {
     this.role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Starts, stops and watches the Rekognition Custom Labels models declared in this stack',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      // No AWSLambdaBasicExecutionRole: each function of the role is allowed to write to its own log group only
+      // (handlerFunction, lib/private/handler-functions.ts).
     });
     this.policy = new HandlerPolicy(this.role);
     const handlerCode: HandlerCode = {
@@ -82,12 +84,19 @@ export class CustomLabelsProvider extends Construct {
     };
     const onEvent = handlerFunction(this, 'OnEvent', handlerCode);
     const isComplete = handlerFunction(this, 'IsComplete', handlerCode);
+    const frameworkLogs = this.logGroups.create(this, 'FrameworkLogs');
+    const frameworkOnEventRole = this.frameworkRole('FrameworkOnEventRole', frameworkLogs,
+      "Runs the Provider framework's onEvent function of the Custom Labels models of this stack: invokes their onEvent and isComplete functions, starts the waiter");
+    const frameworkCompleteAndTimeoutRole = this.frameworkRole('FrameworkCompleteAndTimeoutRole', frameworkLogs,
+      "Runs the Provider framework's isComplete and onTimeout functions of the Custom Labels models of this stack: invoke their onEvent and isComplete functions");
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: QUERY_INTERVAL,
       totalTimeout: Duration.hours(1),
-      logGroup: this.logGroups.create(this, 'FrameworkLogs'),
+      logGroup: frameworkLogs,
+      frameworkOnEventRole,
+      frameworkCompleteAndTimeoutRole,
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: { destination: this.logGroups.create(this, 'WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -96,7 +105,7 @@ export class CustomLabelsProvider extends Construct {
     traceFrameworkWaiter(waiter);
     scopeFrameworkWaiter(waiter);
     acknowledgeHandlerRole(this.role);
-    acknowledgeProviderFramework(provider, [onEvent, isComplete]);
+    acknowledgeProviderFramework(provider, [frameworkOnEventRole, frameworkCompleteAndTimeoutRole], [onEvent, isComplete]);
 
     const deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
       retentionPeriod: Duration.days(14),
@@ -120,6 +129,19 @@ export class CustomLabelsProvider extends Construct {
     this.handlerResources = { ...handlerCode, deadLetterQueue, schedulerRole };
     refuseOtherScheduleGroups(schedulerRole);
     addStackGuard(this, this.handlerResources, this.serviceToken, () => this.registeredVersions);
+  }
+
+  /**
+   * A role for functions of aws-cdk-lib's Provider framework (ProviderProps.frameworkOnEventRole and
+   * frameworkCompleteAndTimeoutRole, two roles, as aws-cdk-lib asks, or the waiter and the onEvent role would depend on
+   * each other), in place of those the framework creates with AWSLambdaBasicExecutionRole: allowed to write to the
+   * framework's log group only. The Provider adds what the framework's functions call (lambda:InvokeFunction and
+   * GetFunction on the handlers, states:StartExecution on the waiter for the onEvent function), as to its own roles.
+   */
+  private frameworkRole(id: string, group: logs.LogGroup, description: string): iam.Role {
+    const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+    this.logGroups.allowWrites(role, group);
+    return role;
   }
 
   /** Lets the handlers write these tag keys of a model besides the library's own (read at synth). */

@@ -53,18 +53,21 @@ const HANDLER_FUNCTIONS = {
 } satisfies Record<string, HandlerFunctionSpec>;
 
 /**
- * One of the library's functions, on the stack's shared role, code, runtime and log groups. A function the schedules
+ * One of the library's functions, on the stack's shared role, code, runtime and log groups, its role allowed to write
+ * to its log group only (lib/private/handler-log-groups.ts). A function the schedules
  * call asynchronously gives `deadLetterQueue`: Lambda retries a failure twice, then the event lands there.
  */
 export function handlerFunction(scope: Construct, id: keyof typeof HANDLER_FUNCTIONS, code: HandlerCode, deadLetterQueue?: sqs.IQueue): lambda.Function {
   const spec: HandlerFunctionSpec = HANDLER_FUNCTIONS[id];
+  const logGroup = code.logGroups.create(scope, `${id}Logs`);
+  code.logGroups.allowWrites(code.role, logGroup);
   return new lambda.Function(scope, id, {
     description: spec.description,
     runtime: code.runtime,
     code: code.code,
     handler: handlerEntry(spec.handler),
     role: code.role,
-    logGroup: code.logGroups.create(scope, `${id}Logs`),
+    logGroup,
     timeout: spec.timeout,
     environment: { ...spec.environment },
     ...(deadLetterQueue ? { retryAttempts: 2, onFailure: new lambdaDestinations.SqsDestination(deadLetterQueue) } : {}),

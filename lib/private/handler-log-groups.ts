@@ -1,6 +1,6 @@
 // The log groups of every function and state machine the library creates in a stack (the handlers, the stack guard,
-// the scheduled path, the Provider framework's functions and its waiter), and the one place their retention, removal
-// policy and encryption key are set.
+// the scheduled path, the Provider framework's functions and its waiter), the one place their retention, removal
+// policy and encryption key are set, and the log writes of the functions' roles, on these groups only.
 import { Annotations, ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,9 +11,20 @@ import { validationError } from './errors';
 
 const DEFAULT_RETENTION = logs.RetentionDays.ONE_YEAR;
 
+/**
+ * What a Lambda function's role needs to send its logs to a log group that exists (the AWS Lambda developer guide,
+ * "Sending Lambda function logs to CloudWatch Logs": CreateLogGroup, CreateLogStream and PutLogEvents, the first only
+ * for a group Lambda has to create, which the library's groups never are). Both act on log streams
+ * (`arn:…:log-group:<name>:log-stream:<stream>`, the Service Authorization Reference), which the group's CloudFormation
+ * Arn, `arn:…:log-group:<name>:*`, covers and no other group's streams.
+ */
+const LOG_WRITES = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
 /** The library's log groups in one stack, created with the defaults and reconfigured by the stack's settings. */
 export class HandlerLogGroups {
   private readonly groups: logs.LogGroup[] = [];
+  /** Each role's one statement of log writes, on the groups of its functions. */
+  private readonly writes = new Map<iam.IRole, iam.PolicyStatement>();
   private options?: HandlerLogsOptions;
 
   /** A log group for one function or state machine of the library. */
@@ -22,6 +33,20 @@ export class HandlerLogGroups {
     this.groups.push(group);
     if (this.options) applyTo(group, this.options);
     return group;
+  }
+
+  /**
+   * Lets a role's functions write their logs to this group of the library (logs:CreateLogStream and PutLogEvents on its
+   * streams), in place of AWSLambdaBasicExecutionRole, which allows them on every log group of the account.
+   */
+  public allowWrites(role: iam.IRole, group: logs.LogGroup): void {
+    let statement = this.writes.get(role);
+    if (!statement) {
+      statement = new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: LOG_WRITES });
+      this.writes.set(role, statement);
+      role.addToPrincipalPolicy(statement);
+    }
+    statement.addResources(group.logGroupArn);
   }
 
   /** Sets the options of every log group, those created and those to come (CustomLabelsModel.configureStack). */

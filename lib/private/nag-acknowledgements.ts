@@ -8,7 +8,6 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 import { TAG_PREFIX } from '../contract/tags';
 
-const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 const ANY_RESOURCE = 'AwsSolutions-IAM5[Resource::*]';
 
 /**
@@ -24,12 +23,8 @@ function functionVersions(fn: lambda.IFunction): string {
   return `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`;
 }
 
-/** The handlers' role: its managed logging policy, and the Rekognition reads and stops scoped by tag, not by ARN. */
+/** The handlers' role: the Rekognition reads and stops scoped by tag, not by ARN. */
 export function acknowledgeHandlerRole(role: iam.Role): void {
-  acknowledgeFinding(role, BASIC_EXECUTION_ROLE,
-    'The handler functions (onEvent, isComplete, the stack guard, the scheduled path) write their logs with AWSLambdaBasicExecutionRole ' +
-    '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents), the managed policy aws-cdk-lib gives the roles it creates for functions; ' +
-    "the role's Rekognition and CloudFormation rights are its own statements (lib/private/handler-policy.ts)");
   const stack = Stack.of(role);
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -48,15 +43,23 @@ export function acknowledgeHandlerRole(role: iam.Role): void {
     'rekognition:DescribeProjects has no resource type and cannot be scoped; it finds a project ARN when projectArn is not given, and lets the stack guard list the models of the account');
 }
 
-/** The roles aws-cdk-lib's Provider framework creates for itself, calling `handlers` (onEvent and isComplete). */
-export function acknowledgeProviderFramework(provider: cr.Provider, handlers: lambda.IFunction[]): void {
-  acknowledgeFinding(provider, BASIC_EXECUTION_ROLE,
-    "The Provider framework's own functions (aws-cdk-lib custom-resources) run with the roles aws-cdk-lib creates for them, which have AWSLambdaBasicExecutionRole " +
-    '(logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents): this library passes no frameworkOnEventRole or frameworkCompleteAndTimeoutRole of its own');
-  const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id) as lambda.IFunction);
-  for (const fn of [...handlers, ...frameworkFunctions]) {
+/**
+ * The roles of aws-cdk-lib's Provider framework: `roles`, the library's roles of its functions (frameworkOnEventRole,
+ * frameworkCompleteAndTimeoutRole), which call `handlers` (onEvent and isComplete), and the waiter's role the framework
+ * creates, which calls the framework's isComplete and onTimeout functions.
+ */
+export function acknowledgeProviderFramework(provider: cr.Provider, roles: iam.Role[], handlers: lambda.IFunction[]): void {
+  for (const role of roles) {
+    for (const fn of handlers) {
+      acknowledgeFinding(role, functionVersions(fn),
+        "The Provider framework's functions (aws-cdk-lib custom-resources) invoke the versions of our onEvent and isComplete (<function arn>:*); " +
+        'aws-cdk-lib writes these statements into the roles the library passes it');
+    }
+  }
+  const waited = ['framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id) as lambda.IFunction);
+  for (const fn of waited) {
     acknowledgeFinding(provider, functionVersions(fn),
-      "The Provider framework's own roles (aws-cdk-lib custom-resources) invoke the versions of its functions and of our onEvent and isComplete (<function arn>:*); aws-cdk-lib writes these statements");
+      "The Provider framework's waiter state machine role (aws-cdk-lib custom-resources) invokes the versions of the framework's isComplete and onTimeout functions (<function arn>:*); aws-cdk-lib writes these statements");
   }
   acknowledgeFinding(provider, ANY_RESOURCE,
     "The Provider framework's waiter state machine role (aws-cdk-lib custom-resources): with waiter logging on, aws-cdk-lib writes one statement on * " +

@@ -18,7 +18,7 @@ import { World } from './support/world';
 
 const OPERATOR_KEY = 'AKIACLIOPERATOREXAMP';
 /** Where the operations section shows the command line's output (test/cli.test.ts checks it). */
-const README_WITH_TRANSCRIPT = 'README.md';
+const README_WITH_TRANSCRIPT = 'docs/operations.md';
 const CONSOLE_KEY = 'AKIACONSOLEEXAMPLE01';
 
 /** The policy the README gives the command line's operator: read everything it lists, write hold parameters. */

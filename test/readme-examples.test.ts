@@ -1,5 +1,6 @@
 // Issue 10, item 8: every TypeScript block of the README compiles as written, each as a whole program that imports the
-// package by its published name (mapped here to lib/), with the project's strict compiler options.
+// package by its published name (mapped here to lib/), with the project's strict compiler options. Issue 24: and every
+// TypeScript block of docs/*.md and CONTRIBUTING.md, where the README's details moved.
 import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,8 +10,21 @@ import { CHILD_ENV, packTarball, PKG, run, tail } from './support/fresh-app';
 
 const root = path.join(__dirname, '..');
 
-function readmeBlocks(): { line: number; code: string }[] {
-  const lines = fs.readFileSync(path.join(root, 'README.md'), 'utf8').split('\n');
+/** The Markdown files whose TypeScript blocks must compile: the README, CONTRIBUTING.md and every docs/*.md. */
+function docFiles(): string[] {
+  const docs = fs.existsSync(path.join(root, 'docs'))
+    ? fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)
+    : [];
+  return ['README.md', 'CONTRIBUTING.md', ...docs].filter((f) => fs.existsSync(path.join(root, f)));
+}
+
+/** Every ```ts block of the docs, with the file and the line it begins on. */
+function docBlocks(): { doc: string; line: number; code: string }[] {
+  return docFiles().flatMap((doc) => readmeBlocks(doc).map((b) => ({ doc, ...b })));
+}
+
+function readmeBlocks(file = 'README.md'): { line: number; code: string }[] {
+  const lines = fs.readFileSync(path.join(root, file), 'utf8').split('\n');
   const blocks: { line: number; code: string }[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== '```ts') continue;
@@ -33,12 +47,16 @@ describe('README examples', () => {
     expect(blocks.filter((b) => /from 'cdk-rekognition-custom-labels'/.test(b.code)).length).toBeGreaterThanOrEqual(3);
   });
 
-  test('every TypeScript block compiles as written', () => {
+  test('every TypeScript block in the README and docs compiles', () => {
+    const all = docBlocks();
+    // The docs beyond the README have examples too (the batch-window, swap and Control Tower ones).
+    expect(all.filter((b) => b.doc !== 'README.md').length).toBeGreaterThanOrEqual(3);
     // Inside the project, so that aws-cdk-lib resolves from its node_modules as it would in a user's app.
     const dir = fs.mkdtempSync(path.join(root, '.readme-examples-'));
+    const fileName = (b: { doc: string; line: number }) => `${b.doc.replace(/[^A-Za-z0-9]+/g, '_')}-line-${b.line}.ts`;
     try {
-      const files = blocks.map((b) => {
-        const file = path.join(dir, `readme-line-${b.line}.ts`);
+      const files = all.map((b) => {
+        const file = path.join(dir, fileName(b));
         fs.writeFileSync(file, b.code);
         return file;
       });
@@ -56,8 +74,8 @@ describe('README examples', () => {
         .filter((d) => d.file && files.includes(path.resolve(d.file.fileName)))
         .map((d) => {
           const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
-          const block = Number(/readme-line-(\d+)/.exec(d.file!.fileName)![1]);
-          return `README.md:${block + line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+          const block = all.find((b) => fileName(b) === path.basename(d.file!.fileName))!;
+          return `${block.doc}:${block.line + line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
         });
       expect(problems).toEqual([]);
     } finally {
@@ -202,7 +220,7 @@ describe('README and @example blocks in a fresh app', () => {
 
     const names = exportedNames();
     examples = [
-      ...readmeBlocks().map((b) => ({ origin: `README.md:${b.line}`, file: `readme-line-${b.line}`, code: b.code, api: false })),
+      ...docBlocks().map((b) => ({ origin: `${b.doc}:${b.line}`, file: `${b.doc.replace(/[^A-Za-z0-9]+/g, '_')}-line-${b.line}`, code: b.code, api: false })),
       ...apiExamples().map((e, i) => ({ origin: e.origin, file: `api-example-${i}`, code: e.code, api: true })),
     ];
     for (const e of examples) fs.writeFileSync(path.join(appDir, `${e.file}.ts`), asFile(e, names));
@@ -242,7 +260,7 @@ describe('README and @example blocks in a fresh app', () => {
       const e = m && examples.find((x) => x.file === m[1]);
       if (!m || !e) return l;
       const line = Number(m[2]) - 1; // the line put in front
-      return e.api ? `${e.origin}, line ${line}: ${m[3]}` : `README.md:${Number(e.origin.split(':')[1]) + line - 1}: ${m[3]}`;
+      return e.api ? `${e.origin}, line ${line}: ${m[3]}` : `${e.origin.split(':')[0]}:${Number(e.origin.split(':')[1]) + line - 1}: ${m[3]}`;
     });
     expect(compileProblems).toEqual([]);
     expect(tsc.status).toBe(0);

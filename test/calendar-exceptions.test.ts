@@ -1,12 +1,12 @@
 // Calendar exceptions (excluded dates, one-off windows) and the plan: the construct's validation and schedules, the
 // shipped handlers through the simulator on the virtual clock, and the plan against the window state.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Duration, TimeZone, UnscopedValidationError } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BatchWindowPlanEventKind, BatchWindows, CustomLabelsModel, LocalDate, LocalDateTime, OneOffWindow, WeekDay, WeeklyBatchWindowsProps, WeeklyTime } from '../lib';
 import { boundaryMinutes, WindowTable, windowStateAt } from '../lib/contract/weekly-windows';
+import { synthesizeExampleApp } from './support/example-app';
 import { ScheduledModelEvent, SchedulerEmulator } from './support/scheduler';
 import { emptyStack, synthStack } from './support/templates';
 import { DAY, MIN } from './support/time';
@@ -274,29 +274,16 @@ describe('the plan', () => {
 });
 
 test('the README shows the example app\'s plans as npm run synth prints them', () => {
-  const root = path.join(__dirname, '..');
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
-  const saved = { context: process.env.CDK_CONTEXT_JSON, outdir: process.env.CDK_OUTDIR, validation: process.env.CDK_VALIDATION };
-  // As the CDK CLI runs the app: cdk.json's context, the assembly directory.
-  process.env.CDK_CONTEXT_JSON = JSON.stringify(JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context);
-  process.env.CDK_OUTDIR = outdir;
-  process.env.CDK_VALIDATION = 'false';
+  const example = synthesizeExampleApp();
   try {
-    jest.isolateModules(() => {
-      require('../bin/example-app');
-    });
-    const plans = fs.readFileSync(path.join(outdir, 'batch-window-plans.txt'), 'utf8').trimEnd();
+    const plans = fs.readFileSync(path.join(example.outdir, 'batch-window-plans.txt'), 'utf8').trimEnd();
     expect(plans).toContain('DST_CHANGE');
     expect(plans).toContain('SKIPPED');
     expect(plans).toContain('oneOffWindows[0]');
     // The plans moved with the batch-window details to docs/scheduling.md, which the README links (issue 24).
-    expect(fs.readFileSync(path.join(root, 'docs', 'scheduling.md'), 'utf8')).toContain(`\`\`\`\n${plans}\n\`\`\``);
+    expect(fs.readFileSync(path.join(__dirname, '..', 'docs', 'scheduling.md'), 'utf8')).toContain(`\`\`\`\n${plans}\n\`\`\``);
   } finally {
-    for (const [k, v] of [['CDK_CONTEXT_JSON', saved.context], ['CDK_OUTDIR', saved.outdir], ['CDK_VALIDATION', saved.validation]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    fs.rmSync(outdir, { recursive: true, force: true });
+    example.remove();
   }
 });
 

@@ -4,10 +4,9 @@
 // test can recompute cheaply (the bundles' sizes, the resources each shape of model adds) are recomputed here, with
 // the bench's own functions, and must be what docs/bench-output.txt says. The conventions are in CONTRIBUTING.md,
 // "The bench".
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { synthesizeExampleApp } from './support/example-app';
 import { BUNDLES, bundleFigures, bundleLine, SHAPES, shapeLine, shapeResources } from '../scripts/bench-shapes';
 
 const ROOT = path.join(__dirname, '..');
@@ -92,26 +91,9 @@ function unquotedFigures(file: string, text: string): string[] {
 
 /** What `npm run synth` prints for the example app, less the CDK CLI's own lines: the summary of its assembly. */
 function synthSummary(): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-example-app-'));
-  const saved = { context: process.env.CDK_CONTEXT_JSON, outdir: process.env.CDK_OUTDIR, validation: process.env.CDK_VALIDATION };
-  // As the CDK CLI runs the app: cdk.json's context, the assembly directory.
-  process.env.CDK_CONTEXT_JSON = JSON.stringify(JSON.parse(read('cdk.json')).context);
-  process.env.CDK_OUTDIR = outdir;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    jest.isolateModules(() => {
-      require('../bin/example-app');
-    });
-    const summary = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'summarize-synth.js'), outdir], { encoding: 'utf8' });
-    expect(summary.status).toBe(0);
-    return summary.stdout;
-  } finally {
-    for (const [k, v] of [['CDK_CONTEXT_JSON', saved.context], ['CDK_OUTDIR', saved.outdir], ['CDK_VALIDATION', saved.validation]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  const example = synthesizeExampleApp();
+  example.remove();
+  return example.summary;
 }
 
 describe('the docs\' figures', () => {

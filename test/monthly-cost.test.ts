@@ -1,43 +1,21 @@
 // What a model costs a month, everywhere a user decides: the note `npm run synth` prints for every model, and the
 // README's table of common shapes, both from lib/private/monthly-cost.ts.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import { BatchWindows, WeekDay, WeeklyTime } from '../lib';
 import { RESOURCE_TYPE } from '../lib/contract/resource-properties';
 import { CostedDeclaration, monthlyCost, monthlyCostText } from '../lib/private/monthly-cost';
 import { parseModelSpec } from '../lambda/model-spec';
+import { synthesizeExampleApp } from './support/example-app';
 import { synthStack } from './support/templates';
 
 const ROOT = path.join(__dirname, '..');
 const PRICE = 4;
 
-/** The example app synthesized as the CDK CLI runs it (cdk.json's context), and what `npm run synth` then prints. */
-function synthesizedExample(): { outdir: string; printed: string } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-cost-'));
-  const saved = { context: process.env.CDK_CONTEXT_JSON, outdir: process.env.CDK_OUTDIR, validation: process.env.CDK_VALIDATION };
-  process.env.CDK_CONTEXT_JSON = JSON.stringify(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context);
-  process.env.CDK_OUTDIR = outdir;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    jest.isolateModules(() => {
-      require('../bin/example-app');
-    });
-  } finally {
-    for (const [k, v] of [['CDK_CONTEXT_JSON', saved.context], ['CDK_OUTDIR', saved.outdir], ['CDK_VALIDATION', saved.validation]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-  const summary = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'summarize-synth.js'), outdir], { encoding: 'utf8' });
-  if (summary.status !== 0) throw new Error(summary.stderr);
-  return { outdir, printed: summary.stdout };
-}
-
 test('npm run synth prints each model\'s monthly cost', () => {
-  const { outdir, printed } = synthesizedExample();
+  const example = synthesizeExampleApp();
+  const { outdir, summary: printed } = example;
   try {
     const template = JSON.parse(fs.readFileSync(path.join(outdir, 'CustomLabelsExample.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, string> }> };
     const models = Object.entries(template.Resources).filter(([, r]) => r.Type === RESOURCE_TYPE);
@@ -53,7 +31,7 @@ test('npm run synth prints each model\'s monthly cost', () => {
     }
     expect(printed).toMatch(/costs \$5840\.00 \(\$14600\.00 at max units\) a month at \$4 an inference-unit hour: always on with 2 to 5 units/);
   } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+    example.remove();
   }
 });
 

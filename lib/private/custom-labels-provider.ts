@@ -22,7 +22,7 @@ import { createScheduledPath, deadLetterAlarm, ScheduledPath, scheduledFailureAl
 import { addStackGuard } from './stack-guard';
 import { stackSettings } from './stack-settings';
 
-/** Where the handlers' JavaScript is, built by `npm run build` (scripts/build-handlers.js). */
+/** Where the handlers' JavaScript is, built by `npm run build` (scripts/bundle.js). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'lambda', 'dist');
 
 /** The schedule group of every schedule the library creates: EventBridge Scheduler's default. */

@@ -188,7 +188,7 @@ describe('the operator\'s command line', () => {
     expect(usage.err).toBe("cdk-rekognition-custom-labels hold: hold takes one of --for and --until\nRun 'cdk-rekognition-custom-labels hold --help' for its usage.");
   });
 
-  test('plan prints the deployed model\'s exceptions and hold', async () => {
+  test("plan prints the deployed model's exceptions and hold", async () => {
     // Held STOPPED until Tuesday 10:00, two hours into Tuesday's window.
     expect((await cli('hold', 'WidgetsStack/Batch', '--stopped', '--until', '2026-01-06T10:00:00Z')).code).toBe(0);
     const plan = await cli('plan', 'WidgetsStack/Batch', '--days', '14');

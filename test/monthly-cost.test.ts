@@ -13,7 +13,7 @@ import { synthStack } from './support/templates';
 const ROOT = path.join(__dirname, '..');
 const PRICE = 4;
 
-test('npm run synth prints each model\'s monthly cost', () => {
+test("npm run synth prints each model's monthly cost", () => {
   const example = synthesizeExampleApp();
   const { outdir, summary: printed } = example;
   try {

@@ -115,7 +115,7 @@ describe('workflows', () => {
     }
   });
 
-  test('the build workflow runs the README\'s test command', () => {
+  test("the build workflow runs the README's test command", () => {
     // What CI runs: .ci/run's npm commands, in order.
     const ci = commands(text('.ci/run')).filter((c) => c.startsWith('npm '));
     expect(ci.length).toBeGreaterThanOrEqual(2);

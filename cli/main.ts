@@ -150,7 +150,9 @@ export async function main(argv: readonly string[], context: CommandLineContext 
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     const err = e as { name?: string; message?: string };
     // The SDK's words for a missing region name no option: say which one sets it.
-    const text = err.message === 'Region is missing' ? 'no region: give --region or set AWS_REGION (or a region in the profile)' : (err.message ?? String(e)).split('\n')[0];
+    const text = err.message === 'Region is missing' ? 'no region: give --region or set AWS_REGION (or a region in the profile)'
+      : err.name === 'CredentialsProviderError' ? 'no AWS credentials: give --profile, set AWS_PROFILE, or sign in (aws sso login) as for the AWS CLI'
+        : (err.message ?? String(e)).split('\n')[0];
     out.error(`${NAME}${command ? ` ${command}` : ''}: ${err.name && !usage && err.name !== 'Error' ? `${err.name}: ` : ''}${text}`);
     if (usage) out.error(`Run '${NAME}${command ? ` ${command}` : ''} --help' for its usage.`);
     return usage ? 2 : 1;

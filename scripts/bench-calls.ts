@@ -6,14 +6,13 @@
 // counted where it lands (the simulators' ledgers; CloudFormation through a counting proxy in front of its endpoint).
 import * as http from 'http';
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BatchWindows, CustomLabelsModel, WeekDay, WeeklyTime } from '../lib';
 import { boundaryMinutes, WindowTable } from '../lib/contract/weekly-windows';
 import { CfnTemplate } from '../test/support/iam';
 import { periodicModelEvents, runStackGuard, SchedulerEmulator } from '../test/support/scheduler';
 import { StackDeployment } from '../test/support/stack-deployment';
-import { ACCOUNT, REGION } from '../test/support/templates';
+import { ACCOUNT, REGION, templateOf as stackTemplateOf } from '../test/support/templates';
 import { FAKE_ENV, World } from '../test/support/world';
 
 export const MIN = 60_000;
@@ -33,26 +32,19 @@ const SATURDAY_WINDOW: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows:
 const MONDAY_WINDOW: WindowTable = { timeZone: 'UTC', leadMinutes: 0, windows: [{ startMinute: 8 * 60, endMinute: 18 * 60, minInferenceUnits: 2 }] };
 
 export function templateOf(kind: Kind): CfnTemplate {
-  const validation = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
-    const queue = new sqs.Queue(stack, 'Work', { queueName: 'widgets-work' });
-    const window = kind === 'windows'
-      ? { start: WeeklyTime.of(WeekDay.SATURDAY, 3), end: WeeklyTime.of(WeekDay.SATURDAY, 9), minInferenceUnits: 2 }
-      : { start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 2 };
-    new CustomLabelsModel(stack, 'Widgets', {
-      projectVersionArn: ARN,
-      minInferenceUnits: 2,
-      hold: kind === 'holds' ? {} : undefined,
-      demand: kind === 'demand' ? { queue, idleTime: Duration.minutes(15) } : undefined,
-      batchWindows: kind === 'demand' ? undefined : BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [window], leadTime: Duration.minutes(0) }),
-    });
-    return Template.fromStack(stack).toJSON() as CfnTemplate;
-  } finally {
-    if (validation === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = validation;
-  }
+  const stack = new Stack(new App(), 'WidgetsStack', { env: { account: ACCOUNT, region: REGION } });
+  const queue = new sqs.Queue(stack, 'Work', { queueName: 'widgets-work' });
+  const window = kind === 'windows'
+    ? { start: WeeklyTime.of(WeekDay.SATURDAY, 3), end: WeeklyTime.of(WeekDay.SATURDAY, 9), minInferenceUnits: 2 }
+    : { start: WeeklyTime.of(WeekDay.MONDAY, 8), end: WeeklyTime.of(WeekDay.MONDAY, 18), minInferenceUnits: 2 };
+  new CustomLabelsModel(stack, 'Widgets', {
+    projectVersionArn: ARN,
+    minInferenceUnits: 2,
+    hold: kind === 'holds' ? {} : undefined,
+    demand: kind === 'demand' ? { queue, idleTime: Duration.minutes(15) } : undefined,
+    batchWindows: kind === 'demand' ? undefined : BatchWindows.weekly({ timeZone: TimeZone.ETC_UTC, windows: [window], leadTime: Duration.minutes(0) }),
+  });
+  return stackTemplateOf(stack);
 }
 
 /** A call as the ledgers record it: when, which API, and whether the stack guard made it. */
